@@ -1,0 +1,20 @@
+// Test: builds the solution and runs every test; prints the closing "N passed, N failed, N skipped" line.
+Task("Test")
+    .Description("Builds and runs every test; prints 'N passed, N failed, N skipped'.")
+    .Does(() =>
+    {
+        var results = MakeAbsolute(Directory("../artifacts/test-results")).FullPath;
+        CleanDirectory(results);
+        var exitCode = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = $"test --solution Boot2IsoKit.sln --results-directory \"{results}\" --report-xunit-trx --report-xunit-trx-filename results.trx --no-progress",
+            WorkingDirectory = MakeAbsolute(Directory("..")),
+        });
+        var trx = GetFiles(results + "/**/*.trx").Select(f => f.FullPath).ToList();
+        var summary = Boot2IsoKit.Testing.Reports.TestRunSummary.FromTrxFiles(trx);
+        Information(summary.ToString());
+        if (exitCode != 0 || summary.Failed > 0 || trx.Count == 0)
+        {
+            throw new Exception($"Tests failed (dotnet test exit code {exitCode}, {trx.Count} result file(s)).");
+        }
+    });
