@@ -1,0 +1,83 @@
+namespace Boot2IsoKit.Layouts;
+
+/// <summary>
+/// The two shapes a boot2docker ISO and image have had. They differ in where the kernel, the
+/// ISOLINUX files and the version live, and in how the image builds its ISO
+/// (research: boot2docker.md §1a and §1c).
+/// </summary>
+public sealed record IsoLayout
+{
+    /// <summary>≤ 18.06: /boot/vmlinuz64, /boot/isolinux/, /version and /etc/version, /make_iso.sh.</summary>
+    public static readonly IsoLayout Old = new()
+    {
+        Name = "old",
+        KernelPath = "boot/vmlinuz64",
+        InitrdPath = "boot/initrd.img",
+        IsolinuxDirectory = "boot/isolinux",
+        IsoVersionFile = "version",
+        RootfsVersionFile = "etc/version",
+    };
+
+    /// <summary>≥ 18.09: /boot/vmlinuz, /isolinux/, no version file (the label and os-release carry it).</summary>
+    public static readonly IsoLayout New = new()
+    {
+        Name = "new",
+        KernelPath = "boot/vmlinuz",
+        InitrdPath = "boot/initrd.img",
+        IsolinuxDirectory = "isolinux",
+        IsoVersionFile = null,
+        RootfsVersionFile = null,
+    };
+
+    public required string Name { get; init; }
+
+    public required string KernelPath { get; init; }
+
+    public required string InitrdPath { get; init; }
+
+    public required string IsolinuxDirectory { get; init; }
+
+    public string IsolinuxConfigPath => IsolinuxDirectory + "/isolinux.cfg";
+
+    public string BootImagePath => IsolinuxDirectory + "/isolinux.bin";
+
+    public string BootCatalogPath => IsolinuxDirectory + "/boot.cat";
+
+    /// <summary>Path of the version file at the ISO root, where the layout has one.</summary>
+    public string? IsoVersionFile { get; init; }
+
+    /// <summary>Path of the version file inside the rootfs, where the layout has one.</summary>
+    public string? RootfsVersionFile { get; init; }
+
+    /// <summary>The layout a boot2docker release uses: 18.09.0 rewrote the build ("new code", commit c2b60ab).</summary>
+    public static IsoLayout ForRelease(string version)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        var numbers = version.TrimStart('v').Split('.', '-');
+        if (numbers.Length >= 2
+            && int.TryParse(numbers[0], System.Globalization.CultureInfo.InvariantCulture, out var major)
+            && int.TryParse(numbers[1], System.Globalization.CultureInfo.InvariantCulture, out var minor))
+        {
+            return (major, minor) switch
+            {
+                ( > 18, _) => New,
+                (18, >= 9) => New,
+                _ => Old,
+            };
+        }
+
+        throw new ArgumentException($"'{version}' is not a boot2docker release version (like v19.03.12 or v18.06.1-ce)", nameof(version));
+    }
+
+    /// <summary>Recognises the layout of an ISO from the files it has.</summary>
+    public static IsoLayout? Detect(Func<string, bool> exists)
+    {
+        ArgumentNullException.ThrowIfNull(exists);
+        if (exists(New.KernelPath) && exists(New.IsolinuxConfigPath))
+        {
+            return New;
+        }
+
+        return exists(Old.KernelPath) && exists(Old.IsolinuxConfigPath) ? Old : null;
+    }
+}
