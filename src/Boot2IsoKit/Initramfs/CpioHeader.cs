@@ -1,0 +1,82 @@
+using Boot2IsoKit.Rootfs;
+
+namespace Boot2IsoKit.Initramfs;
+
+/// <summary>
+/// One newc ("070701") or newc-with-checksum ("070702") header. <see cref="Name"/> is the name as stored
+/// for raw headers the writer is given, and the normalized rootfs path for headers the reader returns.
+/// </summary>
+public sealed record CpioHeader
+{
+    /// <summary>The name that ends an archive.</summary>
+    public const string TrailerName = "TRAILER!!!";
+
+    public required string Name { get; init; }
+
+    /// <summary>st_mode: file type bits (S_IFMT) and permission bits together.</summary>
+    public required int Mode { get; init; }
+
+    public long Inode { get; init; }
+
+    public int Uid { get; init; }
+
+    public int Gid { get; init; }
+
+    public int LinkCount { get; init; } = 1;
+
+    /// <summary>Seconds since the Unix epoch.</summary>
+    public long ModificationTime { get; init; }
+
+    /// <summary>Bytes of data after the name: file contents, or the target of a symlink.</summary>
+    public long FileSize { get; init; }
+
+    public int DevMajor { get; init; }
+
+    public int DevMinor { get; init; }
+
+    public int RDevMajor { get; init; }
+
+    public int RDevMinor { get; init; }
+
+    /// <summary>Sum of the data bytes, only meaningful in "070702" archives.</summary>
+    public uint Checksum { get; init; }
+
+    public bool HasChecksum { get; init; }
+
+    public int Permissions => Mode & 0xFFF;
+
+    public RootfsEntryKind Kind => KindOf(Mode);
+
+    internal const int TypeMask = 0xF000;
+    internal const int TypeSocket = 0xC000;
+    internal const int TypeSymlink = 0xA000;
+    internal const int TypeFile = 0x8000;
+    internal const int TypeBlock = 0x6000;
+    internal const int TypeDirectory = 0x4000;
+    internal const int TypeCharacter = 0x2000;
+    internal const int TypeFifo = 0x1000;
+
+    internal static RootfsEntryKind KindOf(int mode) => (mode & TypeMask) switch
+    {
+        TypeDirectory => RootfsEntryKind.Directory,
+        TypeFile => RootfsEntryKind.File,
+        TypeSymlink => RootfsEntryKind.Symlink,
+        TypeCharacter => RootfsEntryKind.CharacterDevice,
+        TypeBlock => RootfsEntryKind.BlockDevice,
+        TypeFifo => RootfsEntryKind.Fifo,
+        TypeSocket => RootfsEntryKind.Socket,
+        _ => (RootfsEntryKind)(-1),
+    };
+
+    internal static int TypeBitsOf(RootfsEntryKind kind) => kind switch
+    {
+        RootfsEntryKind.Directory => TypeDirectory,
+        RootfsEntryKind.File or RootfsEntryKind.HardLink => TypeFile,
+        RootfsEntryKind.Symlink => TypeSymlink,
+        RootfsEntryKind.CharacterDevice => TypeCharacter,
+        RootfsEntryKind.BlockDevice => TypeBlock,
+        RootfsEntryKind.Fifo => TypeFifo,
+        RootfsEntryKind.Socket => TypeSocket,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a file type"),
+    };
+}

@@ -1,0 +1,105 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using Boot2IsoKit.Rootfs;
+
+namespace Boot2IsoKit.Initramfs;
+
+/// <summary>
+/// The files of an unpacked initrd (last definition of each path wins, as the kernel applies them),
+/// with the facts the remaster needs about the base: libraries, glibc version, os-release, layout.
+/// </summary>
+public sealed partial class InitrdContents
+{
+    private readonly Dictionary<string, InitrdEntry> _byPath;
+
+    internal InitrdContents(IReadOnlyList<InitrdMember> members, IReadOnlyList<InitrdEntry> entries)
+    {
+        Members = members;
+        Entries = entries;
+        _byPath = entries.ToDictionary(e => e.Path, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<InitrdMember> Members { get; }
+
+    /// <summary>Every path in first-appearance order, each with its winning definition.</summary>
+    public IReadOnlyList<InitrdEntry> Entries { get; }
+
+    public InitrdEntry? Find(string path) => _byPath.GetValueOrDefault(Key(path));
+
+    public bool Exists(string path) => _byPath.ContainsKey(Key(path));
+
+    /// <summary>The kept bytes of a regular file, or null when the path is absent, not a file, or its bytes were not kept.</summary>
+    public byte[]? ReadAllBytes(string path)
+    {
+        var entry = Find(path);
+        return entry?.Header.Kind == RootfsEntryKind.File ? entry.Data ?? (entry.Header.FileSize == 0 ? [] : null) : null;
+    }
+
+    public string? ReadAllText(string path) => ReadAllBytes(path) is { } bytes ? Encoding.UTF8.GetString(bytes) : null;
+
+    /// <summary>True when the base has a real /lib64 (directory or symlink).</summary>
+    public bool HasLib64 => Exists("lib64");
+
+    /// <summary>Shared libraries (names matching *.so or *.so.N) under lib, lib64, usr/lib, usr/local/lib.</summary>
+    public IReadOnlyList<string> Libraries =>
+        [.. Entries.Where(e => e.Header.Kind is RootfsEntryKind.File or RootfsEntryKind.Symlink && LibraryPath().IsMatch(e.Path)).Select(e => e.Path)];
+
+    /// <summary>
+    /// glibc version from the "libc-2.NN.so" file name that glibc before 2.34 installs (TinyCore, so every
+    /// boot2docker), or from a libc.so.6 symlink to it; null when neither exists.
+    /// </summary>
+    public string? GlibcVersion
+    {
+        get
+        {
+            foreach (var entry in Entries)
+            {
+                var name = entry.Header.Kind == RootfsEntryKind.Symlink && entry.Path.EndsWith("/libc.so.6", StringComparison.Ordinal)
+                    ? entry.SymlinkTarget ?? ""
+                    : entry.Path;
+                var match = GlibcName().Match(name);
+                if (match.Success)
+                {
+                    return match.Groups[1].Value;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>KEY=value pairs of etc/os-release (quotes removed); empty when absent.</summary>
+    public IReadOnlyDictionary<string, string> OsRelease
+    {
+        get
+        {
+            var text = ReadAllText("etc/os-release") ?? ReadAllText("usr/lib/os-release") ?? "";
+            var values = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var line in text.Split('\n'))
+            {
+                var equals = line.IndexOf('=', StringComparison.Ordinal);
+                if (equals > 0 && !line.StartsWith('#'))
+                {
+                    values[line[..equals].Trim()] = line[(equals + 1)..].Trim().Trim('"', '\'');
+                }
+            }
+
+            return values;
+        }
+    }
+
+    /// <summary>The text of etc/version (legacy boot2docker layout), trimmed; null when absent.</summary>
+    public string? Version => ReadAllText("etc/version")?.Trim();
+
+    private static string Key(string path)
+    {
+        var trimmed = path.Trim('/');
+        return trimmed is "" or "." ? "." : RootfsPath.Normalize(path);
+    }
+
+    [GeneratedRegex(@"^(usr/(local/)?)?lib(64)?/.*\.so(\.[0-9.]+)?$")]
+    private static partial Regex LibraryPath();
+
+    [GeneratedRegex(@"(?:^|/)libc-(\d+\.\d+(?:\.\d+)?)\.so$")]
+    private static partial Regex GlibcName();
+}

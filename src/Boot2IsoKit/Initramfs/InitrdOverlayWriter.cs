@@ -1,0 +1,279 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+using Boot2IsoKit.Rootfs;
+using SharpCompress.Compressors.LZMA;
+
+namespace Boot2IsoKit.Initramfs;
+
+/// <summary>
+/// Puts a <see cref="RootfsOverlay"/> into a base initrd, either by appending a gzip'd newc member
+/// (<see cref="InitrdOverlayMode.Append"/>) or by rewriting the base archive with the overlay merged in
+/// (<see cref="InitrdOverlayMode.Merge"/>). Either way the kernel ends up with the overlay's version of
+/// every path it names. The output is written to a stream (a temporary file the caller renames or
+/// hands to the ISO builder); the base stream is only read.
+/// </summary>
+public static class InitrdOverlayWriter
+{
+    /// <summary>
+    /// LZMA dictionary for merged legacy-lzma initrds. "xz --format=lzma -9" uses 64 MiB, which costs the
+    /// encoder's binary-tree match finder about 0.75 GB of memory; 16 MiB (xz -7) costs a quarter of that
+    /// and loses little on a ~60 MB rootfs.
+    /// </summary>
+    public const int LzmaDictionarySize = 16 << 20;
+
+    public static Task<InitrdOverlayResult> WriteAsync(
+        Stream baseInitrd,
+        RootfsOverlay overlay,
+        InitrdOverlayMode mode,
+        Stream output,
+        IProgress<InitrdOverlayProgress>? progress = null,
+        string input = "initrd",
+        CancellationToken cancellationToken = default) =>
+        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, cancellationToken), cancellationToken);
+
+    public static InitrdOverlayResult Write(
+        Stream baseInitrd,
+        RootfsOverlay overlay,
+        InitrdOverlayMode mode,
+        Stream output,
+        IProgress<InitrdOverlayProgress>? progress = null,
+        string input = "initrd",
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(baseInitrd);
+        ArgumentNullException.ThrowIfNull(overlay);
+        ArgumentNullException.ThrowIfNull(output);
+        var counter = new CountingWriteStream(output);
+        return mode == InitrdOverlayMode.Append
+            ? Append(baseInitrd, overlay, counter, progress, input, cancellationToken)
+            : Merge(baseInitrd, overlay, counter, progress, input, cancellationToken);
+    }
+
+    private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
+    {
+        progress?.Report(new InitrdOverlayProgress("copy base", 0));
+        baseInitrd.CopyTo(output);
+        var baseLength = output.Count;
+        if (baseLength == 0)
+        {
+            throw new InvalidCpioException(input, "offset 0", "the base initrd is empty");
+        }
+
+        // The kernel only needs 4-byte alignment for plain archives, but padding costs nothing and keeps
+        // every member boundary where syslinux would put one.
+        output.Write(new byte[(4 - (baseLength & 3)) & 3]);
+        cancellationToken.ThrowIfCancellationRequested();
+        progress?.Report(new InitrdOverlayProgress("write overlay", output.Count));
+        var entries = overlay.EntriesWithParents();
+        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var cpio = new CpioWriter(gzip, leaveOpen: true))
+        {
+            cpio.WriteEntries(entries);
+            cpio.WriteTrailer();
+        }
+
+        progress?.Report(new InitrdOverlayProgress("done", output.Count));
+        return new InitrdOverlayResult(InitrdOverlayMode.Append, InitrdCompression.Gzip, baseLength, output.Count, entries.Count, 0, []);
+    }
+
+    private static InitrdOverlayResult Merge(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
+    {
+        var reader = new InitrdReader(baseInitrd, input);
+
+        // Pass 1: where each path is last defined, so an entry a later base member overrides is dropped.
+        progress?.Report(new InitrdOverlayProgress("read base", 0));
+        var lastDefinition = new Dictionary<string, long>(StringComparer.Ordinal);
+        var index = 0L;
+        var members = reader.Walk((_, r) => lastDefinition[r.Current!.Name] = index++);
+        var baseLength = baseInitrd.Length;
+        var notes = new List<string>();
+        var compression = members[0].Compression;
+        if (members.Select(m => m.Compression).Distinct().Count() > 1)
+        {
+            notes.Add($"base members use {string.Join(", ", members.Select(m => m.Compression).Distinct())}; merged as {compression} (the first member's)");
+        }
+
+        if (compression == InitrdCompression.Xz)
+        {
+            notes.Add("the base is xz, which Boot2IsoKit cannot encode; the merged initrd is gzip (accepted by every kernel that reads xz)");
+            compression = InitrdCompression.Gzip;
+        }
+
+        // Entries taking part in an overlay hard link are written together at the end, as one group.
+        var linked = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in overlay.Entries.Where(e => e.Kind == RootfsEntryKind.HardLink))
+        {
+            linked.Add(entry.Path);
+            linked.Add(RootfsPath.Normalize(entry.LinkTarget ?? ""));
+        }
+
+        progress?.Report(new InitrdOverlayProgress("merge", 0));
+        var emitted = new HashSet<string>(StringComparer.Ordinal);
+        var inodes = new Dictionary<(int, long, int, int), long>();
+        var replaced = 0;
+        index = 0;
+        var additionCount = 0;
+        var compressor = OpenCompressor(compression, output);
+        try
+        {
+            var cpio = new CpioWriter(compressor, leaveOpen: true);
+            reader.Walk((member, r) =>
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var header = r.Current!;
+                var position = index++;
+                if (header.Name != "." && overlay.TryGet(header.Name, out var replacement))
+                {
+                    if (emitted.Add(header.Name))
+                    {
+                        replaced++;
+                        if (!linked.Contains(header.Name))
+                        {
+                            cpio.Write(replacement);
+                        }
+                        else
+                        {
+                            emitted.Remove(header.Name);
+                        }
+                    }
+
+                    return;
+                }
+
+                if (header.Kind != RootfsEntryKind.Directory && lastDefinition[header.Name] != position)
+                {
+                    return;
+                }
+
+                long inode;
+                if (header.LinkCount > 1 && header.Kind == RootfsEntryKind.File)
+                {
+                    var key = (member, header.Inode, header.DevMajor, header.DevMinor);
+                    if (!inodes.TryGetValue(key, out inode))
+                    {
+                        inode = cpio.AllocateInode();
+                        inodes[key] = inode;
+                    }
+                }
+                else
+                {
+                    inode = cpio.AllocateInode();
+                }
+
+                var rewritten = header with { Inode = inode, HasChecksum = false, Checksum = 0 };
+                if (header.Kind == RootfsEntryKind.Symlink)
+                {
+                    using var target = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(r.SymlinkTarget!));
+                    cpio.WriteHeader(rewritten with { FileSize = target.Length }, target);
+                }
+                else
+                {
+                    using var data = r.OpenEntryStream();
+                    cpio.WriteHeader(rewritten, data);
+                }
+
+                if (position % 512 == 0)
+                {
+                    progress?.Report(new InitrdOverlayProgress("merge", output.Count));
+                }
+            });
+
+            var additions = overlay.EntriesWithParents()
+                .Where(e => !emitted.Contains(e.Path) && (overlay.TryGet(e.Path, out _) || !lastDefinition.ContainsKey(e.Path)))
+                .ToList();
+            cpio.WriteEntries(additions);
+            cpio.WriteTrailer();
+            cpio.Dispose();
+            additionCount = additions.Count(e => !lastDefinition.ContainsKey(e.Path));
+        }
+        finally
+        {
+            compressor.Dispose();
+        }
+
+        progress?.Report(new InitrdOverlayProgress("done", output.Count));
+        return new InitrdOverlayResult(InitrdOverlayMode.Merge, compression, baseLength, output.Count, additionCount, replaced, notes);
+    }
+
+    private static Stream OpenCompressor(InitrdCompression compression, Stream output)
+    {
+        switch (compression)
+        {
+            case InitrdCompression.None:
+                return new NonClosingStream(output);
+            case InitrdCompression.Gzip:
+                return new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
+            case InitrdCompression.Zstd:
+                return new SharpCompress.Compressors.ZStandard.CompressionStream(new NonClosingStream(output), 19);
+            case InitrdCompression.Lzma:
+                // LZMA-alone header as "xz --format=lzma" streams it: lc=3 lp=0 pb=2, the dictionary
+                // size, and an unknown (-1) uncompressed size, so the data ends with an end marker.
+                // (SharpCompress's encoder defaults to lc=3 lp=0 pb=2; its 5 property bytes carry them.)
+                var lzma = LzmaStream.Create(new LzmaEncoderProperties(eos: true, LzmaDictionarySize, 64), false, new NonClosingStream(output));
+                var header = new byte[13];
+                lzma.Properties.AsSpan(0, 5).CopyTo(header);
+                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(5), -1);
+                output.Write(header);
+                return lzma;
+            default:
+                throw new InvalidCpioException("initrd", "first member", $"cannot write {compression}");
+        }
+    }
+
+    /// <summary>Counts bytes written to the output and never closes it.</summary>
+    private sealed class CountingWriteStream(Stream inner) : NonClosingStream(inner)
+    {
+        public long Count { get; private set; }
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            base.Write(buffer, offset, count);
+            Count += count;
+        }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            base.Write(buffer);
+            Count += buffer.Length;
+        }
+    }
+
+    private class NonClosingStream(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+        public override void Flush() => inner.Flush();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Flush();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
