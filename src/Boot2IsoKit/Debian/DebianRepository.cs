@@ -91,6 +91,25 @@ public sealed class DebianRepository
         return destination;
     }
 
+    /// <summary>
+    /// Downloads (or takes from the cache) every package and extracts them all into one directory, which
+    /// then serves as a donor root. Returns the .deb paths, in order.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ExtractAllAsync(IEnumerable<DebianPackageInfo> packages, string directory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(packages);
+        var debs = new List<string>();
+        foreach (var package in packages)
+        {
+            progress?.Report($"{package.Name} {package.Version}");
+            var deb = await DownloadAsync(package, cancellationToken).ConfigureAwait(false);
+            DebPackage.Open(deb).ExtractData(directory);
+            debs.Add(deb);
+        }
+
+        return debs;
+    }
+
     /// <summary>Reads the SHA256 section of a Release file: relative path → (sha256, size).</summary>
     internal static Dictionary<string, (string Sha256, long Size)> ReadReleaseHashes(string releasePath)
     {
