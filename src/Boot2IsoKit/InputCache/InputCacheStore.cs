@@ -69,6 +69,18 @@ public sealed class InputCacheStore
         return File.Exists(entry.Path) && new FileInfo(entry.Path).Length == entry.Size ? entry : null;
     }
 
+    /// <summary>
+    /// The most recently fetched input of a kind (and file name): what "latest" means offline, where no
+    /// release API can be asked. Null when none is cached.
+    /// </summary>
+    public CachedInput? Newest(string kind, string? name = null)
+    {
+        var found = ReadManifest().Inputs
+            .Where(e => e.Kind == kind && (name is null || e.Name == name) && File.Exists(BlobPath(e.Sha256)))
+            .MaxBy(e => e.FetchedAt);
+        return found is null ? null : WithPath(found);
+    }
+
     public CachedInput? FindBySha256(string sha256)
     {
         var sha = CheckedSha(sha256);
@@ -155,17 +167,10 @@ public sealed class InputCacheStore
     /// <summary>Moves a verified file to its content address (or drops it when the content is already there).</summary>
     internal long PlaceBlob(string verifiedFile, string sha256)
     {
+        // Always replace: the file already at that address may be the damaged copy that caused this fetch.
         var blob = BlobPath(sha256);
         Directory.CreateDirectory(Path.GetDirectoryName(blob)!);
-        if (File.Exists(blob) && new FileInfo(blob).Length == new FileInfo(verifiedFile).Length)
-        {
-            File.Delete(verifiedFile);
-        }
-        else
-        {
-            File.Move(verifiedFile, blob, overwrite: true);
-        }
-
+        File.Move(verifiedFile, blob, overwrite: true);
         return new FileInfo(blob).Length;
     }
 
