@@ -1,0 +1,73 @@
+using Boot2IsoKit.Errors;
+
+namespace Boot2IsoKit.Engines;
+
+/// <summary>What an engine archive is: a .tgz of a <c>docker/</c> directory (1.11+) or one bare binary (≤1.10).</summary>
+public enum EngineArchiveKind
+{
+    Tgz,
+    SingleBinary,
+}
+
+/// <summary>Where to fetch one engine version, and where its published checksum is (when the site publishes one).</summary>
+/// <param name="Sha256Url">The site's <c>.sha256</c> file for this archive, or null when the channel publishes none.</param>
+public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChannel? Channel, EngineArchiveKind ArchiveKind, Uri? Sha256Url)
+{
+    public bool HasPublishedSha256 => Sha256Url is not null;
+
+    public string FileName => Url.Segments[^1];
+
+    /// <summary>
+    /// The URL for <paramref name="version"/> from the configured sites: <c>EngineDownload.Resolve(v, EngineSources.FromEnvironment())</c>.
+    /// <paramref name="channel"/> overrides the channel boot2docker would have used (e.g. stable instead of edge).
+    /// </summary>
+    /// <exception cref="EngineSourceNotConfiguredException">No site is configured for that channel.</exception>
+    public static EngineDownload Resolve(EngineVersion version, EngineSources sources, EngineChannel? channel = null)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(sources);
+        var era = EngineChannelSelector.EraOf(version);
+        var chosen = channel ?? EngineChannelSelector.For(version);
+        var directory = sources.DirectoryFor(chosen, era)
+            ?? throw new EngineSourceNotConfiguredException(version, chosen, EngineSources.KeyFor(chosen, era), era);
+
+        // Up to 1.10 the builds site served a bare binary with no extension.
+        var kind = era == EngineSiteEra.Builds && version.Major == 1 && version.Minor <= 10 ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
+        var fileName = kind == EngineArchiveKind.Tgz ? $"docker-{version}.tgz" : $"docker-{version}";
+        var url = new Uri(directory, Uri.EscapeDataString(fileName));
+
+        // Checksums are published next to the builds-site releases and the master builds (research §4).
+        var publishesSha256 = chosen == EngineChannel.Master || (era == EngineSiteEra.Builds && chosen == EngineChannel.Stable);
+        return new EngineDownload(version, url, chosen, kind, publishesSha256 ? new Uri(url.AbsoluteUri + ".sha256") : null);
+    }
+
+    /// <summary><c>--engine-url</c>: the user's URL wins over every channel and site; no published checksum is assumed.</summary>
+    public static EngineDownload FromUrl(EngineVersion version, Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(version);
+        ArgumentNullException.ThrowIfNull(url);
+        if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https" or "file"))
+        {
+            throw new InvalidInputException("--engine-url", url.OriginalString, "not an absolute http, https or file URL");
+        }
+
+        var name = url.Segments[^1];
+        var kind = name.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase)
+            ? EngineArchiveKind.Tgz
+            : EngineArchiveKind.SingleBinary;
+        return new EngineDownload(version, url, null, kind, null);
+    }
+
+    /// <summary>Reads a published <c>.sha256</c> file ("&lt;hex&gt;  docker-…tgz" or just the hex).</summary>
+    public static string ParseSha256File(string content, Uri source)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        var first = content.Split((char[])[' ', '\t', '\r', '\n'], 2, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? string.Empty;
+        if (first.Length != 64 || !first.All(Uri.IsHexDigit))
+        {
+            throw new InvalidInputException(source?.ToString() ?? "sha256 file", "first word", "not a sha256 hex digest");
+        }
+
+        return first.ToLowerInvariant();
+    }
+}

@@ -1,0 +1,11 @@
+namespace Boot2IsoKit.InputCache;
+
+/// <summary>The kinds of input the pipeline fetches. Kinds are plain strings in the manifest so new ones need no migration.</summary>
+public static class InputKinds
+{
+    public const string BaseIso = "base-iso";
+    public const string EngineTgz = "engine-tgz";
+    public const string EngineBinary = "engine-binary";
+    public const string Deb = "deb";
+    public const string Sha256File = "sha256-file";
+}

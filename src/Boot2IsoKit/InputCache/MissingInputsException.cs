@@ -1,0 +1,29 @@
+using Boot2IsoKit.Errors;
+
+namespace Boot2IsoKit.InputCache;
+
+/// <summary>Offline mode needs inputs the cache does not have. The message lists each one on its own line.</summary>
+public sealed class MissingInputsException : Boot2IsoKitException
+{
+    public MissingInputsException(string cacheRoot, IReadOnlyList<MissingInput> missing)
+        : base(MessageFor(cacheRoot, missing))
+    {
+        Missing = missing;
+    }
+
+    public IReadOnlyList<MissingInput> Missing { get; }
+
+    private static string MessageFor(string cacheRoot, IReadOnlyList<MissingInput> missing) =>
+        $"--offline: {missing.Count} input(s) are not in the input cache at {cacheRoot} (kind, version, URL it would fetch):"
+        + string.Concat(missing.Select(m => Environment.NewLine + "  " + m))
+        + Environment.NewLine + "Fill the cache with --target=Fetch where there is network, or import a cache archive made there.";
+}
+
+/// <summary>A cache archive (export/import) that is not what it claims: bad entry name, hash mismatch, broken manifest.</summary>
+public sealed class InvalidCacheArchiveException : InvalidInputException
+{
+    public InvalidCacheArchiveException(string archive, string location, string problem, Exception? inner = null)
+        : base(archive, location, problem, inner!)
+    {
+    }
+}

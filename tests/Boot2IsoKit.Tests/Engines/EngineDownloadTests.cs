@@ -1,0 +1,116 @@
+using Boot2IsoKit.Engines;
+using Boot2IsoKit.Errors;
+
+namespace Boot2IsoKit.Tests.Engines;
+
+public sealed class EngineDownloadTests
+{
+    // Placeholder hosts under the reserved .test domain: the repository names no real download site.
+    private static readonly EngineSources Configured = EngineSources.FromEnvironment(name => name switch
+    {
+        "B2IK_ENGINE_BASE_URL" => "https://engines.example.test/linux/static/{channel}/x86_64/",
+        "B2IK_ENGINE_BASE_URL_LEGACY_STABLE" => "https://get.example.test/builds/Linux/x86_64",
+        "B2IK_ENGINE_BASE_URL_LEGACY_TEST" => "https://test.example.test/builds/Linux/x86_64/",
+        "B2IK_ENGINE_BASE_URL_EXPERIMENTAL" => "https://experimental.example.test/builds/Linux/x86_64/",
+        "B2IK_ENGINE_BASE_URL_MASTER" => "https://master.example.test/linux/amd64/",
+        _ => null,
+    });
+
+    [Theory]
+    [InlineData("27.3.1", EngineChannel.Stable, "https://engines.example.test/linux/static/stable/x86_64/docker-27.3.1.tgz", false)]
+    [InlineData("19.03.12", EngineChannel.Stable, "https://engines.example.test/linux/static/stable/x86_64/docker-19.03.12.tgz", false)]
+    [InlineData("19.03.0-rc3", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-19.03.0-rc3.tgz", false)]
+    [InlineData("18.09.0-beta3", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-18.09.0-beta3.tgz", false)]
+    [InlineData("18.06.1-ce", EngineChannel.Edge, "https://engines.example.test/linux/static/edge/x86_64/docker-18.06.1-ce.tgz", false)]
+    [InlineData("17.03.0-ce", EngineChannel.Edge, "https://engines.example.test/linux/static/edge/x86_64/docker-17.03.0-ce.tgz", false)]
+    [InlineData("17.04.0-ce-rc2", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-17.04.0-ce-rc2.tgz", false)]
+    [InlineData("0.0.0-20190625103807-bc76fbb", EngineChannel.Nightly, "https://engines.example.test/linux/static/nightly/x86_64/docker-0.0.0-20190625103807-bc76fbb.tgz", false)]
+    [InlineData("17.03.0-ce-rc1", EngineChannel.Test, "https://test.example.test/builds/Linux/x86_64/docker-17.03.0-ce-rc1.tgz", false)]
+    [InlineData("1.13.1", EngineChannel.Stable, "https://get.example.test/builds/Linux/x86_64/docker-1.13.1.tgz", true)]
+    [InlineData("1.12.0-rc4", EngineChannel.Test, "https://test.example.test/builds/Linux/x86_64/docker-1.12.0-rc4.tgz", false)]
+    [InlineData("1.12.2-experimental", EngineChannel.Experimental, "https://experimental.example.test/builds/Linux/x86_64/docker-1.12.2-experimental.tgz", false)]
+    [InlineData("17.06.0-dev", EngineChannel.Master, "https://master.example.test/linux/amd64/docker-17.06.0-dev.tgz", true)]
+    public void Picks_the_channel_boot2docker_used_and_builds_the_url(string version, EngineChannel channel, string url, bool publishesSha256)
+    {
+        var download = EngineDownload.Resolve(EngineVersion.Parse(version), Configured);
+
+        Assert.Equal(channel, download.Channel);
+        Assert.Equal(url, download.Url.AbsoluteUri);
+        Assert.Equal(EngineArchiveKind.Tgz, download.ArchiveKind);
+        Assert.Equal(publishesSha256, download.HasPublishedSha256);
+        if (publishesSha256)
+        {
+            Assert.Equal(url + ".sha256", download.Sha256Url!.AbsoluteUri);
+        }
+    }
+
+    [Fact]
+    public void Versions_up_to_1_10_are_a_single_binary_without_extension()
+    {
+        var download = EngineDownload.Resolve(EngineVersion.Parse("1.9.1"), Configured);
+
+        Assert.Equal(EngineArchiveKind.SingleBinary, download.ArchiveKind);
+        Assert.Equal("https://get.example.test/builds/Linux/x86_64/docker-1.9.1", download.Url.AbsoluteUri);
+    }
+
+    [Fact]
+    public void A_channel_override_and_a_per_channel_directory_win_over_the_template()
+    {
+        var sources = Configured.OverriddenBy(EngineSources.FromSettings(new Dictionary<string, string> { ["stable"] = "file:///srv/engines" }));
+
+        var edgeAsStable = EngineDownload.Resolve(EngineVersion.Parse("18.06.1-ce"), sources, EngineChannel.Stable);
+
+        Assert.Equal("file:///srv/engines/docker-18.06.1-ce.tgz", edgeAsStable.Url.AbsoluteUri);
+    }
+
+    [Fact]
+    public void Without_a_configured_site_the_error_names_the_variable_the_recipe_key_and_engine_url()
+    {
+        var error = Assert.Throws<EngineSourceNotConfiguredException>(() => EngineDownload.Resolve(EngineVersion.Parse("19.03.12"), EngineSources.None));
+
+        Assert.Equal("stable", error.Key);
+        Assert.Contains("B2IK_ENGINE_BASE_URL_STABLE", error.Message, StringComparison.Ordinal);
+        Assert.Contains("{channel}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--engine-url", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Engine_url_overrides_everything_and_assumes_no_published_checksum()
+    {
+        var download = EngineDownload.FromUrl(EngineVersion.Parse("20.10.24"), new Uri("https://mirror.example.test/pinned/docker-20.10.24.tgz"));
+
+        Assert.Null(download.Channel);
+        Assert.Equal(EngineArchiveKind.Tgz, download.ArchiveKind);
+        Assert.False(download.HasPublishedSha256);
+        Assert.Equal("docker-20.10.24.tgz", download.FileName);
+    }
+
+    [Fact]
+    public void Experimental_builds_after_1_x_are_rejected_with_the_daemon_flag_hint()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => EngineDownload.Resolve(EngineVersion.Parse("17.06.0-ce-experimental"), Configured));
+
+        Assert.Contains("--experimental", error.Problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unknown", "https://x.example.test/")]
+    [InlineData("stable", "not a url")]
+    [InlineData("stable", "ftp://x.example.test/")]
+    [InlineData("stable", "https://x.example.test/{channel}/")]
+    public void Bad_source_settings_are_named(string key, string value)
+    {
+        var error = Assert.Throws<InvalidInputException>(() => EngineSources.FromSettings(new Dictionary<string, string> { [key] = value }));
+
+        Assert.Contains(key, error.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reads_a_published_sha256_file()
+    {
+        var hex = new string('a', 64);
+
+        Assert.Equal(hex, EngineDownload.ParseSha256File(hex.ToUpperInvariant() + "  docker-1.13.1.tgz\n", new Uri("https://x.example.test/a.sha256")));
+        Assert.Throws<InvalidInputException>(() => EngineDownload.ParseSha256File("<html>not found</html>", new Uri("https://x.example.test/a.sha256")));
+    }
+}
