@@ -39,7 +39,7 @@ public sealed partial record SeedReport(
             var flag = $"--{driver.Name}-boot2docker-url";
             var command = $"{docker} create -d {driver.Name} {flag} {Quote(location, platform)} {machineName}";
             var viaEnvironment = platform == HostPlatform.Windows
-                ? $"$env:{driver.Variable} = {Quote(location, platform)}; {docker} create -d {driver.Name} {machineName}"
+                ? $"$env:{driver.Variable} = '{location.Replace("'", "''", StringComparison.Ordinal)}'; {docker} create -d {driver.Name} {machineName}"
                 : $"{driver.Variable}={Quote(location, platform)} {docker} create -d {driver.Name} {machineName}";
             commands.Add(new DriverCommand(driver.Name, command, driver.Variable, viaEnvironment, driver.Note));
         }
