@@ -28,9 +28,9 @@ public static partial class BundleWriter
     public static BundleResult Write(BundleRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!BundleName().IsMatch(request.Name))
+        if (!BundleName().IsMatch(request.Name) || request.Name.Length > 64)
         {
-            throw new InvalidInputException("bundle name", $"'{request.Name}'", "use letters, digits, '.', '_' and '-' (it becomes a file and directory name)");
+            throw new InvalidInputException("bundle name", $"'{request.Name}'", "use up to 64 letters, digits, '.', '_' and '-' (it becomes a file and directory name)");
         }
 
         var facts = IsoFacts.Read(request.IsoPath, request.OsReleaseProbe).EnsureSeedable(request.Force);

@@ -58,7 +58,7 @@ public sealed class CacheSeeder
             (staged, sha256, size) = cache.Stage(source);
         }
 
-        var backup = cache.Commit(staged, now);
+        var backup = cache.Commit(staged, sha256, now);
         var record = new SeedRecord
         {
             SeededBy = "Boot2IsoKit",
@@ -72,13 +72,28 @@ public sealed class CacheSeeder
         if (machineDirectory is not null)
         {
             var machine = new IsoSlot(machineDirectory);
-            using var seeded = File.OpenRead(cache.IsoPath);
-            var (machineStaged, _, _) = machine.Stage(seeded);
-            machineBackup = machine.Commit(machineStaged, now);
             machineIso = machine.IsoPath;
+            try
+            {
+                using var seeded = File.OpenRead(cache.IsoPath);
+                var (machineStaged, machineSha256, _) = machine.Stage(seeded);
+                machineBackup = machine.Commit(machineStaged, machineSha256, now);
+            }
+            catch (IOException ex)
+            {
+                throw new Boot2IsoKitException(
+                    $"The cache is seeded, but {machineIso} could not be replaced ({ex.Message}). Stop the machine first ('docker-machine stop {request.MachineName}') and seed again.", ex);
+            }
         }
 
         var report = SeedReport.Create(facts.ParsedVersion, store, cache.IsoPath, HostPlatforms.Current);
+        if (machineIso is not null)
+        {
+            report = report with
+            {
+                Notes = [.. report.Notes, $"Machine '{request.MachineName}' boots the new ISO at its next start ('docker-machine restart {request.MachineName}'); its previous ISO is kept as {machineBackup ?? "(unchanged: same bytes)"}."],
+            };
+        }
         return new SeedResult(facts, record, cache.IsoPath, backup, machineIso, machineBackup, report);
     }
 
@@ -102,13 +117,13 @@ public sealed class CacheSeeder
         }
 
         var backupPath = Path.Combine(cache.Directory, backupName);
-        string staged;
+        string staged, sha256;
         using (var source = File.OpenRead(backupPath))
         {
-            (staged, _, _) = cache.Stage(source);
+            (staged, sha256, _) = cache.Stage(source);
         }
 
-        var replaced = cache.Commit(staged, _clock.GetUtcNow());
+        var replaced = cache.Commit(staged, sha256, _clock.GetUtcNow());
 
         // The record must describe the ISO now in place: the backup's own record, or none.
         var backupRecord = backupPath + SeedRecord.Suffix;

@@ -47,12 +47,15 @@ internal sealed partial class IsoSlot(string directory)
         }
     }
 
-    /// <summary>Renames a staged file over the ISO, after backing up the current one. Returns the backup name.</summary>
-    public string? Commit(string stagedPath, DateTimeOffset now)
+    /// <summary>
+    /// Renames a staged file over the ISO, after backing up the current one unless it has the same bytes (seeding the
+    /// same ISO twice must not pile up copies; nothing is lost). Returns the backup name.
+    /// </summary>
+    public string? Commit(string stagedPath, string stagedSha256, DateTimeOffset now)
     {
         try
         {
-            var backup = BackupCurrent(now);
+            var backup = HasSameBytes(stagedPath, stagedSha256) ? null : BackupCurrent(now);
             File.Move(stagedPath, IsoPath, overwrite: true);
             return backup;
         }
@@ -61,6 +64,17 @@ internal sealed partial class IsoSlot(string directory)
             File.Delete(stagedPath);
             throw;
         }
+    }
+
+    private bool HasSameBytes(string stagedPath, string stagedSha256)
+    {
+        if (!File.Exists(IsoPath) || new FileInfo(IsoPath).Length != new FileInfo(stagedPath).Length)
+        {
+            return false;
+        }
+
+        using var current = new FileStream(IsoPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(current)) == stagedSha256;
     }
 
     /// <summary>Copies the current ISO (and its record) to a new backup name; null when there is no ISO.</summary>

@@ -90,6 +90,10 @@ public sealed class SeedScriptTests : IDisposable
         Assert.Contains("REPLACES", first.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("docker-machine create -d virtualbox default", first.StandardOutput, StringComparison.Ordinal);
 
+        // The same ISO seeded again needs no backup.
+        AssertSucceeded(await SeedAsync(shell, bundle, home));
+        Assert.Empty(Directory.GetFiles(cache, "*.bak"));
+
         // A foreign ISO in the cache (say upstream's) is kept as a backup, with the record of what it replaced.
         File.WriteAllText(iso, "upstream iso");
         var second = await SeedAsync(shell, bundle, home);

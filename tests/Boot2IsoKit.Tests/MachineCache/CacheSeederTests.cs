@@ -131,6 +131,22 @@ public sealed class CacheSeederTests : IDisposable
     }
 
     [Fact]
+    public async Task Seeding_the_same_ISO_again_makes_no_duplicate_backup()
+    {
+        Requires.Tool("xorriso");
+        var iso = await Iso("b2d-v20.10.24", "new");
+        var store = MachineStore.Resolve(Path.Combine(_directory, "store"), Env(null), _directory);
+        var seeder = new CacheSeeder(clock: new FixedClock(Now));
+
+        seeder.Seed(new SeedRequest { IsoPath = iso, Store = store });
+        var again = seeder.Seed(new SeedRequest { IsoPath = iso, Store = store, Provenance = new IsoProvenance { Recipe = "again" } });
+
+        Assert.Null(again.Backup);
+        Assert.Empty(CacheSeeder.ListBackups(store));
+        Assert.Equal("again", SeedRecord.FromJson(File.ReadAllText(store.CachedIsoPath + ".b2ik.json")).Manifest.Recipe);
+    }
+
+    [Fact]
     public async Task A_foreign_ISO_without_a_record_is_backed_up_too()
     {
         Requires.Tool("xorriso");
@@ -250,6 +266,7 @@ public sealed class CacheSeederTests : IDisposable
         Assert.Equal(Sha256(iso), Sha256(result.MachineIsoPath!));
         Assert.Equal(Sha256(old), Sha256(Path.Combine(machineDirectory, result.MachineBackup!)));
         Assert.Equal(Sha256(iso), Sha256(store.CachedIsoPath));
+        Assert.Contains(result.Report.Notes, n => n.Contains("docker-machine restart dev", StringComparison.Ordinal) && n.Contains(result.MachineBackup!, StringComparison.Ordinal));
     }
 
     [Fact]

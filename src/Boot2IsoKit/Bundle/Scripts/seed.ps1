@@ -104,9 +104,10 @@ try {
     Copy-Item -LiteralPath $iso -Destination $tmp
     if ((Get-Sha256 $tmp) -ne $expected) { Stop-Seed "the copy in $cache does not match SHA256SUMS (disk full?): the cached ISO was not changed" }
 
-    # 5. Keep the current ISO (and its record) as a backup that is never overwritten.
+    # 5. Keep the current ISO (and its record) as a backup that is never overwritten; the same bytes
+    #    seeded again need no second copy.
     $backup = $null
-    if (Test-Path -LiteralPath $target -PathType Leaf) {
+    if ((Test-Path -LiteralPath $target -PathType Leaf) -and (Get-Sha256 $target) -ne $expected) {
         $stamp = [DateTime]::UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
         $backup = "boot2docker.iso.$stamp.bak"
         $n = 1

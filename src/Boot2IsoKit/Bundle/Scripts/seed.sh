@@ -106,9 +106,12 @@ cp "$bundle/boot2docker.iso" "$tmp" || die "cannot copy the ISO into $cache"
 copied=$(sha256 "$tmp") || die "cannot hash $tmp"
 [ "${copied%% *}" = "$expected" ] || die "the copy in $cache does not match SHA256SUMS (disk full?): the cached ISO was not changed"
 
-# 5. Keep the current ISO (and its record) as a backup that is never overwritten.
+# 5. Keep the current ISO (and its record) as a backup that is never overwritten; the same bytes
+#    seeded again need no second copy.
 backup=
-if [ -e "$cache/boot2docker.iso" ]; then
+current=
+[ ! -f "$cache/boot2docker.iso" ] || current=$(sha256 "$cache/boot2docker.iso") || current=
+if [ -e "$cache/boot2docker.iso" ] && [ "${current%% *}" != "$expected" ]; then
     stamp=$(date -u +%Y%m%dT%H%M%SZ)
     backup=boot2docker.iso.$stamp.bak
     n=1
