@@ -1,4 +1,5 @@
 using Boot2IsoKit.Errors;
+using Boot2IsoKit.InputCache;
 
 namespace Boot2IsoKit.Engines;
 
@@ -56,6 +57,31 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
             ? EngineArchiveKind.Tgz
             : EngineArchiveKind.SingleBinary;
         return new EngineDownload(version, url, null, kind, null);
+    }
+
+    /// <summary>
+    /// Gets the archive through the input cache: checked against <paramref name="pinnedSha256"/> (the recipe's
+    /// <c>sha256:</c>) and, where the channel publishes one, against the site's <c>.sha256</c> (cached too, so
+    /// offline builds check it as well). A disagreement stops before anything is downloaded or replaced.
+    /// </summary>
+    public async Task<CachedInput> FetchAsync(InputCacheStore cache, string? pinnedSha256 = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        var expected = pinnedSha256?.Trim().ToLowerInvariant();
+        if (Sha256Url is not null)
+        {
+            var sumFile = await cache.GetAsync(new InputRequest(InputKinds.Sha256File, Sha256Url, Version.ToString(), Name: FileName + ".sha256"), cancellationToken).ConfigureAwait(false);
+            var published = ParseSha256File(await File.ReadAllTextAsync(sumFile.Path, cancellationToken).ConfigureAwait(false), Sha256Url);
+            if (expected is not null && expected != published)
+            {
+                throw new InvalidInputException("engine sha256", Url.ToString(), $"the recipe pins {expected} but the site publishes {published}");
+            }
+
+            expected = published;
+        }
+
+        var kind = ArchiveKind == EngineArchiveKind.Tgz ? InputKinds.EngineTgz : InputKinds.EngineBinary;
+        return await cache.GetAsync(new InputRequest(kind, Url, Version.ToString(), expected, Name: FileName), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a published <c>.sha256</c> file ("&lt;hex&gt;  docker-…tgz" or just the hex).</summary>

@@ -23,7 +23,7 @@ public static class InputCacheArchive
             var blob = cache.BlobPath(entry.Sha256);
             if (!File.Exists(blob) || new FileInfo(blob).Length != entry.Size)
             {
-                throw new InvalidCacheArchiveException(cache.Root, $"{InputCacheStore.BlobDirectory}/{entry.Sha256}", $"the file for {entry.Kind} {entry.Name} is missing or has the wrong size");
+                throw new InvalidInputCacheException(cache.Root, $"{InputCacheStore.BlobDirectory}/{entry.Sha256}", $"the file for {entry.Kind} {entry.Name} is missing or has the wrong size");
             }
         }
 
@@ -44,11 +44,16 @@ public static class InputCacheArchive
     }
 
     /// <returns>How many manifest entries were merged into <paramref name="cache"/>.</returns>
-    /// <exception cref="InvalidCacheArchiveException">A file's hash differs from its name, an entry is unexpected, or the manifest names a file that is not there.</exception>
+    /// <exception cref="InvalidInputCacheException">A file's hash differs from its name, an entry is unexpected, or the manifest names a file that is not there.</exception>
     public static async Task<int> ImportAsync(InputCacheStore cache, string archivePath, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
         var archive = Path.GetFullPath(archivePath);
+        if (!File.Exists(archive))
+        {
+            throw new InvalidInputCacheException(archive, "file", "no such cache archive");
+        }
+
         InputCacheManifest? manifest = null;
         await using (var file = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
         await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
@@ -58,9 +63,14 @@ public static class InputCacheArchive
             {
                 while (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
                 {
+                    if (entry.EntryType == TarEntryType.Directory && entry.Name.TrimEnd('/') == InputCacheStore.BlobDirectory)
+                    {
+                        continue;
+                    }
+
                     if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile))
                     {
-                        throw new InvalidCacheArchiveException(archive, entry.Name, $"unexpected {entry.EntryType} entry; a cache archive holds only regular files");
+                        throw new InvalidInputCacheException(archive, entry.Name, $"unexpected {entry.EntryType} entry; a cache archive holds only regular files");
                     }
 
                     if (entry.Name == InputCacheStore.ManifestFileName)
@@ -75,13 +85,13 @@ public static class InputCacheArchive
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException || (e is IOException && e is not FileNotFoundException))
             {
-                throw new InvalidCacheArchiveException(archive, "tar.gz stream", "truncated or not a gzip'd tar: " + e.Message, e);
+                throw new InvalidInputCacheException(archive, "tar.gz stream", "truncated or not a gzip'd tar: " + e.Message, e);
             }
         }
 
         if (manifest is null)
         {
-            throw new InvalidCacheArchiveException(archive, InputCacheStore.ManifestFileName, "the archive has no manifest");
+            throw new InvalidInputCacheException(archive, InputCacheStore.ManifestFileName, "the archive has no manifest");
         }
 
         foreach (var entry in manifest.Inputs)
@@ -89,7 +99,7 @@ public static class InputCacheArchive
             var blob = cache.BlobPath(entry.Sha256);
             if (!File.Exists(blob) || new FileInfo(blob).Length != entry.Size)
             {
-                throw new InvalidCacheArchiveException(archive, $"{InputCacheStore.BlobDirectory}/{entry.Sha256}", $"the manifest lists {entry.Kind} {entry.Name} ({entry.Size} bytes) but the archive does not carry that file");
+                throw new InvalidInputCacheException(archive, $"{InputCacheStore.BlobDirectory}/{entry.Sha256}", $"the manifest lists {entry.Kind} {entry.Name} ({entry.Size} bytes) but the archive does not carry that file");
             }
         }
 
@@ -101,7 +111,7 @@ public static class InputCacheArchive
     {
         if (entry.Length > InputCacheManifest.MaxBytes)
         {
-            throw new InvalidCacheArchiveException(archive, entry.Name, $"{entry.Length} bytes is too large for a manifest");
+            throw new InvalidInputCacheException(archive, entry.Name, $"{entry.Length} bytes is too large for a manifest");
         }
 
         using var buffer = new MemoryStream();
@@ -120,7 +130,7 @@ public static class InputCacheArchive
         var claimed = entry.Name.StartsWith(prefix, StringComparison.Ordinal) ? entry.Name[prefix.Length..] : string.Empty;
         if (!InputCacheStore.IsSha(claimed))
         {
-            throw new InvalidCacheArchiveException(archive, entry.Name, $"unexpected entry; expected {InputCacheStore.ManifestFileName} or {prefix}<sha256>");
+            throw new InvalidInputCacheException(archive, entry.Name, $"unexpected entry; expected {InputCacheStore.ManifestFileName} or {prefix}<sha256>");
         }
 
         var staging = cache.IncomingPath($"import-{Guid.NewGuid():N}");
@@ -147,7 +157,7 @@ public static class InputCacheArchive
 
             if (actual != claimed)
             {
-                throw new InvalidCacheArchiveException(archive, entry.Name, $"the file's sha256 is {actual}: it was corrupted or altered");
+                throw new InvalidInputCacheException(archive, entry.Name, $"the file's sha256 is {actual}: it was corrupted or altered");
             }
 
             cache.PlaceBlob(staging, claimed);

@@ -215,12 +215,12 @@ public sealed class InputCacheStore
         }
         catch (JsonException e)
         {
-            throw new InvalidCacheArchiveException(origin, $"line {e.LineNumber + 1}", "not a valid input-cache manifest: " + e.Message, e);
+            throw new InvalidInputCacheException(origin, $"line {e.LineNumber + 1}", "not a valid input-cache manifest: " + e.Message, e);
         }
 
         if (manifest is null || manifest.Format != InputCacheManifest.CurrentFormat)
         {
-            throw new InvalidCacheArchiveException(origin, "format", $"expected manifest format {InputCacheManifest.CurrentFormat}");
+            throw new InvalidInputCacheException(origin, "format", $"expected manifest format {InputCacheManifest.CurrentFormat}");
         }
 
         for (var i = 0; i < manifest.Inputs.Count; i++)
@@ -228,7 +228,7 @@ public sealed class InputCacheStore
             var e = manifest.Inputs[i];
             if (!IsSha(e.Sha256) || e.Size < 0 || string.IsNullOrWhiteSpace(e.Kind) || e.Url is null || !e.Url.IsAbsoluteUri)
             {
-                throw new InvalidCacheArchiveException(origin, $"inputs[{i}]", "needs a kind, an absolute URL, a lower-case sha256 and a size");
+                throw new InvalidInputCacheException(origin, $"inputs[{i}]", "needs a kind, an absolute URL, a lower-case sha256 and a size");
             }
         }
 

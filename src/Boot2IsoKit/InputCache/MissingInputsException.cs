@@ -19,11 +19,11 @@ public sealed class MissingInputsException : Boot2IsoKitException
         + Environment.NewLine + "Fill the cache with --target=Fetch where there is network, or import a cache archive made there.";
 }
 
-/// <summary>A cache archive (export/import) that is not what it claims: bad entry name, hash mismatch, broken manifest.</summary>
-public sealed class InvalidCacheArchiveException : InvalidInputException
+/// <summary>A cache manifest or cache archive (export/import) that is not what it claims: bad entry name, hash mismatch, broken manifest.</summary>
+public sealed class InvalidInputCacheException : InvalidInputException
 {
-    public InvalidCacheArchiveException(string archive, string location, string problem, Exception? inner = null)
-        : base(archive, location, problem, inner!)
+    public InvalidInputCacheException(string input, string location, string problem, Exception? inner = null)
+        : base(input, location, problem, inner!)
     {
     }
 }

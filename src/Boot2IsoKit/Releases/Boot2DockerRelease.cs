@@ -1,3 +1,5 @@
+using Boot2IsoKit.InputCache;
+
 namespace Boot2IsoKit.Releases;
 
 /// <summary>One GitHub release of boot2docker (or a fork) and its downloadable assets.</summary>
@@ -21,6 +23,13 @@ public sealed record Boot2DockerRelease(string Repository, string Tag, string? N
 
         var available = Assets.Count == 0 ? "it has no assets" : "it has: " + string.Join(", ", Assets.Select(a => a.Name));
         throw new ReleaseNotFoundException(Repository, $"no asset '{name}' in release {Tag} of {Repository} ({available})");
+    }
+
+    /// <summary>What the input cache needs to fetch (or, offline, find) an asset: <c>cache.GetAsync(release.IsoInput())</c>.</summary>
+    public InputRequest IsoInput(string assetName = DefaultIsoName, string? pinnedSha256 = null)
+    {
+        var asset = Asset(assetName);
+        return new InputRequest(InputKinds.BaseIso, asset.DownloadUrl, Tag, pinnedSha256, asset.Size, asset.Name);
     }
 }
 

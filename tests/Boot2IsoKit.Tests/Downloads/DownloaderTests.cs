@@ -130,6 +130,22 @@ public sealed class DownloaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resumed_file_that_fails_its_checksum_is_fetched_again_from_the_start()
+    {
+        // Same URL and ETag, different bytes: a server that changed the file without changing its ETag.
+        await using var server = await LoopbackHttpServer.StartAsync(c => LoopbackResponses.FileAsync(c, _content, _etag));
+        await File.WriteAllBytesAsync(Destination + ".partial", new byte[700_000], Token);
+        await File.WriteAllLinesAsync(Destination + ".partial.source", [server.Url("iso").AbsoluteUri, _etag], Token);
+        using var downloader = new Downloader(Quick);
+
+        var sha = await downloader.DownloadAsync(new DownloadRequest(server.Url("iso"), Destination, ContentSha), Token);
+
+        Assert.Equal(ContentSha, sha);
+        Assert.Equal(_content, await File.ReadAllBytesAsync(Destination, Token));
+        Assert.Equal(["bytes=700000-", null], server.Requests.Select(r => r.Headers.GetValueOrDefault("Range")));
+    }
+
+    [Fact]
     public async Task A_404_fails_at_once_with_the_url_and_status()
     {
         await using var server = await LoopbackHttpServer.StartAsync(c =>

@@ -139,7 +139,7 @@ public sealed class InputCacheStoreTests : IAsyncLifetime
         await WriteArchiveAsync(archive, await File.ReadAllBytesAsync(Path.Combine(CacheRoot, "manifest.json"), Cancel), ($"sha256/{Sha256Of(_engine)}", tampered));
         var target = new InputCacheStore(Path.Combine(_directory, "airgapped"), null, offline: true);
 
-        var error = await Assert.ThrowsAsync<InvalidCacheArchiveException>(() => target.ImportAsync(archive, Cancel));
+        var error = await Assert.ThrowsAsync<InvalidInputCacheException>(() => target.ImportAsync(archive, Cancel));
 
         Assert.Equal($"sha256/{Sha256Of(_engine)}", error.Location);
         Assert.Empty(target.Entries);
@@ -156,7 +156,7 @@ public sealed class InputCacheStoreTests : IAsyncLifetime
         await WriteArchiveAsync(archive, "{\"format\":1,\"inputs\":[]}"u8.ToArray(), (name, [1, 2, 3]));
         var target = new InputCacheStore(Path.Combine(_directory, "airgapped"), null, offline: true);
 
-        var error = await Assert.ThrowsAsync<InvalidCacheArchiveException>(() => target.ImportAsync(archive, Cancel));
+        var error = await Assert.ThrowsAsync<InvalidInputCacheException>(() => target.ImportAsync(archive, Cancel));
 
         Assert.Equal(name, error.Location);
         Assert.False(File.Exists(Path.Combine(_directory, "escape")));
@@ -169,7 +169,7 @@ public sealed class InputCacheStoreTests : IAsyncLifetime
         var archive = Path.Combine(_directory, "partial.tar.gz");
         await WriteArchiveAsync(archive, await File.ReadAllBytesAsync(Path.Combine(CacheRoot, "manifest.json"), Cancel));
 
-        await Assert.ThrowsAsync<InvalidCacheArchiveException>(() => new InputCacheStore(Path.Combine(_directory, "b"), null, offline: true).ImportAsync(archive, Cancel));
+        await Assert.ThrowsAsync<InvalidInputCacheException>(() => new InputCacheStore(Path.Combine(_directory, "b"), null, offline: true).ImportAsync(archive, Cancel));
     }
 
     private static async Task WriteArchiveAsync(string path, byte[] manifest, params (string Name, byte[] Data)[] files)
