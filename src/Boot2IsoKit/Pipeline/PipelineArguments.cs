@@ -1,7 +1,7 @@
 using System.Globalization;
 using Boot2IsoKit.Errors;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.MachineCache;
 
 namespace Boot2IsoKit.Pipeline;
 
@@ -48,7 +48,7 @@ public sealed record PipelineArguments
 
     public string? BaseImage { get; init; }
 
-    public InitrdMode? Initrd { get; init; }
+    public InitrdOverlayMode? Initrd { get; init; }
 
     public LabelStrategy? Label { get; init; }
 
@@ -83,7 +83,7 @@ public sealed record PipelineArguments
             EngineUrl = lookup("engine-url"),
             Builder = Choice(lookup, "builder", ("native", BuilderKind.Native), ("docker", BuilderKind.Docker)) ?? BuilderKind.Native,
             BaseImage = lookup("base-image"),
-            Initrd = Choice(lookup, "initrd", ("append", InitrdMode.Append), ("merge", InitrdMode.Merge)),
+            Initrd = Choice(lookup, "initrd", ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)),
             Label = Choice(lookup, "label", ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)),
             Offline = Flag(lookup, "offline"),
             CacheDirectory = lookup("cache-dir"),

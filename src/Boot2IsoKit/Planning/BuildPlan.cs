@@ -1,3 +1,4 @@
+using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Rootfs;
 
@@ -37,7 +38,7 @@ public sealed record BuildPlan
     /// <summary>The version written to os-release, /etc/version (old layout) and the application id.</summary>
     public required string StampedVersion { get; init; }
 
-    public InitrdMode InitrdMode { get; init; } = InitrdMode.Append;
+    public InitrdOverlayMode InitrdMode { get; init; } = InitrdOverlayMode.Append;
 
     public required string OutputPath { get; init; }
 
@@ -47,10 +48,3 @@ public sealed record BuildPlan
 
 /// <summary>The Docker engine to pin: a local tgz (offline) or a URL with an optional pinned checksum.</summary>
 public sealed record EngineInput(string Version, string? LocalTgz, Uri? Url, string? Sha256);
-
-/// <summary>How the overlay reaches the initrd: a new appended member, or merged into the base member.</summary>
-public enum InitrdMode
-{
-    Append,
-    Merge,
-}

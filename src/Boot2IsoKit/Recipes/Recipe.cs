@@ -1,4 +1,6 @@
-using Boot2IsoKit.Planning;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Libraries;
+using Boot2IsoKit.MachineCache;
 
 namespace Boot2IsoKit.Recipes;
 
@@ -32,7 +34,7 @@ public sealed record Recipe
 
     public IReadOnlyList<PackageSpec> Packages { get; init; } = [];
 
-    public InitrdMode Initrd { get; init; } = InitrdMode.Append;
+    public InitrdOverlayMode Initrd { get; init; } = InitrdOverlayMode.Append;
 
     /// <summary>Output ISO path; default artifacts/boot2docker-&lt;name&gt;.iso.</summary>
     public string? Output { get; init; }
@@ -79,27 +81,4 @@ public sealed record PackageSpec
     public int Line { get; init; }
 
     public string DisplayName => Deb ?? Host ?? "?";
-}
-
-/// <summary>How injected binaries get their libraries.</summary>
-public enum InjectionMode
-{
-    /// <summary>Closure, and the bundled loader only when the base's glibc is too old.</summary>
-    Auto,
-
-    /// <summary>Copy the missing libraries next to the base's; fail on a glibc mismatch.</summary>
-    Closure,
-
-    /// <summary>Binary, libraries, libc and loader in a private directory behind a wrapper.</summary>
-    Bundled,
-}
-
-/// <summary>What the ISO's volume id (the version docker-machine compares) says.</summary>
-public enum LabelStrategy
-{
-    /// <summary>b2d-v&lt;engine version&gt;: honest; docker-machine replaces it when GitHub is reachable.</summary>
-    Truthful,
-
-    /// <summary>b2d-v&lt;last upstream release&gt;: docker-machine keeps it even online.</summary>
-    UpstreamTag,
 }

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Boot2IsoKit.Planning;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Libraries;
+using Boot2IsoKit.MachineCache;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -74,7 +76,7 @@ public static partial class RecipeLoader
             Motd = reader.OptionalString(map, "motd"),
             Overlays = map.TryGetValue("overlays", out var overlays) ? reader.Strings(overlays) : [],
             Packages = map.TryGetValue("packages", out var packages) ? [.. reader.Sequence(packages).Select(p => ReadPackage(reader, p))] : [],
-            Initrd = map.TryGetValue("initrd", out var initrd) ? reader.Enum<InitrdMode>(initrd, ("append", InitrdMode.Append), ("merge", InitrdMode.Merge)) : InitrdMode.Append,
+            Initrd = map.TryGetValue("initrd", out var initrd) ? reader.Enum<InitrdOverlayMode>(initrd, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) : InitrdOverlayMode.Append,
             Output = reader.OptionalString(map, "output"),
             DebianMirror = map.TryGetValue("debian", out var debian) ? reader.OptionalString(reader.Mapping(debian, "debian", "mirror"), "mirror") : null,
         };

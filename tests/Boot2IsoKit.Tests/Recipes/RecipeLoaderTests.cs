@@ -1,4 +1,5 @@
-using Boot2IsoKit.Planning;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Recipes;
 
 namespace Boot2IsoKit.Tests.Recipes;
@@ -28,7 +29,7 @@ public class RecipeLoaderTests
         var ipvsadm = Assert.Single(recipe.Packages);
         Assert.Equal("ipvsadm", ipvsadm.Deb);
         Assert.Equal(["/sbin/ipvsadm"], ipvsadm.Binaries);
-        Assert.Equal(InitrdMode.Append, recipe.Initrd);
+        Assert.Equal(InitrdOverlayMode.Append, recipe.Initrd);
         Assert.True(Directory.Exists(RepoFile(recipe.Overlays[0])));
     }
 
