@@ -87,6 +87,13 @@ public sealed class CacheSeeder
         }
 
         var report = SeedReport.Create(facts.ParsedVersion, store, cache.IsoPath, HostPlatforms.Current);
+        List<string> checks = [.. facts.Problems.Select(p => "Seeded despite: " + p + ".")];
+        if (facts.OsRelease == OsReleaseCheck.NotChecked)
+        {
+            checks.Add("The ISO's /etc/os-release was not checked for ID=boot2docker (no reader was given).");
+        }
+
+        report = report with { Notes = [.. checks, .. report.Notes] };
         if (machineIso is not null)
         {
             report = report with

@@ -79,6 +79,11 @@ public sealed record IsoFacts
     public static IsoFacts Read(string isoPath, IOsReleaseProbe? osReleaseProbe = null)
     {
         ArgumentNullException.ThrowIfNull(isoPath);
+        if (!File.Exists(isoPath))
+        {
+            throw new InvalidInputException(isoPath, "file", "does not exist (build the ISO first, or pass --iso=PATH)");
+        }
+
         using var iso = new FileStream(isoPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
 
         var pvd = ReadAt(iso, 16 * SectorSize, 8);

@@ -102,6 +102,31 @@ public sealed class CacheSeederTests : IDisposable
         Assert.Equal("ab12", record.Manifest.Inputs["base"]);
         Assert.Equal("2026-11-28T05:45:09Z", record.SeededAt);
         Assert.Equal(CacheBehaviour.KeptOfflineReplacedOnline, result.Report.Behaviour);
+        Assert.Contains(result.Report.Notes, n => n.Contains("os-release was not checked", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_os_release_probe_takes_part_in_the_refusal()
+    {
+        Requires.Tool("xorriso");
+        var iso = await SmallIso.BuildAsync(_directory, "debian", "b2d-v20.10.24", elTorito: true, osRelease: "ID=debian\n", cancellationToken: TestContext.Current.CancellationToken);
+        var store = MachineStore.Resolve(Path.Combine(_directory, "store"), Env(null), _directory);
+
+        var error = Assert.Throws<IsoNotSeedableException>(() => new CacheSeeder(new XorrisoOsReleaseProbe()).Seed(new SeedRequest { IsoPath = iso, Store = store }));
+
+        Assert.Contains("ID=debian", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(store.Root));
+    }
+
+    [Fact]
+    public void A_missing_ISO_is_named_in_the_error()
+    {
+        var store = MachineStore.Resolve(Path.Combine(_directory, "store"), Env(null), _directory);
+        var missing = Path.Combine(_directory, "nope.iso");
+
+        var error = Assert.Throws<InvalidInputException>(() => new CacheSeeder().Seed(new SeedRequest { IsoPath = missing, Store = store }));
+
+        Assert.Equal(missing, error.Input);
     }
 
     [Fact]
@@ -200,6 +225,7 @@ public sealed class CacheSeederTests : IDisposable
         Assert.Equal(Sha256(iso), Sha256(forced.CachedIsoPath));
         Assert.Null(forced.Record.Manifest.LabelVersion);
         Assert.Equal(CacheBehaviour.Refused, forced.Report.Behaviour);
+        Assert.Contains(forced.Report.Notes, n => n.StartsWith("Seeded despite: docker-machine cannot read a version", StringComparison.Ordinal));
     }
 
     [Fact]
