@@ -16,6 +16,7 @@ internal sealed partial class IsoLayout
     private IProgress<IsoBuildProgress>? _progress;
     private long _written;
     private long _lastReport;
+    private byte[] _copyBuffer = [];
 
     public void Write(Stream output, IProgress<IsoBuildProgress>? progress, CancellationToken cancellationToken)
     {
@@ -245,7 +246,13 @@ internal sealed partial class IsoLayout
         }
 
         Expect(file.DataLba, file.Path);
-        var buffer = new byte[(int)Math.Min(CopyBufferBytes, Blocks(file.Length) * BlockSize)];
+        // One buffer for the whole build: memory stays at one chunk however many and however large the files.
+        if (_copyBuffer.Length == 0)
+        {
+            _copyBuffer = new byte[CopyBufferBytes];
+        }
+
+        var buffer = _copyBuffer;
         using var content = file.Content!.OpenRead();
         long done = 0;
         while (done < file.Length)
