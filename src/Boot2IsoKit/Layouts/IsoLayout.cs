@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Boot2IsoKit.Errors;
+
 namespace Boot2IsoKit.Layouts;
 
 /// <summary>
@@ -5,7 +9,7 @@ namespace Boot2IsoKit.Layouts;
 /// ISOLINUX files and the version live, and in how the image builds its ISO
 /// (research: boot2docker.md §1a and §1c).
 /// </summary>
-public sealed record IsoLayout
+public sealed partial record IsoLayout
 {
     /// <summary>≤ 18.06: /boot/vmlinuz64, /boot/isolinux/, /version and /etc/version, /make_iso.sh.</summary>
     public static readonly IsoLayout Old = new()
@@ -49,24 +53,21 @@ public sealed record IsoLayout
     /// <summary>Path of the version file inside the rootfs, where the layout has one.</summary>
     public string? RootfsVersionFile { get; init; }
 
-    /// <summary>The layout a boot2docker release uses: 18.09.0 rewrote the build ("new code", commit c2b60ab).</summary>
+    /// <summary>
+    /// The layout a boot2docker release uses: 18.09.0 rewrote the build ("new code", commit c2b60ab).
+    /// Accepts tags and versions (v18.06.1-ce, 19.03.12); suffixes of forks are ignored.
+    /// </summary>
     public static IsoLayout ForRelease(string version)
     {
-        ArgumentNullException.ThrowIfNull(version);
-        var numbers = version.TrimStart('v').Split('.', '-');
-        if (numbers.Length >= 2
-            && int.TryParse(numbers[0], System.Globalization.CultureInfo.InvariantCulture, out var major)
-            && int.TryParse(numbers[1], System.Globalization.CultureInfo.InvariantCulture, out var minor))
+        var match = LeadingNumbers().Match(version ?? string.Empty);
+        if (!match.Success
+            || !int.TryParse(match.Groups["major"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major)
+            || !int.TryParse(match.Groups["minor"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var minor))
         {
-            return (major, minor) switch
-            {
-                ( > 18, _) => New,
-                (18, >= 9) => New,
-                _ => Old,
-            };
+            throw new InvalidInputException("boot2docker version", $"'{version}'", "does not start with a version number such as v19.03.12");
         }
 
-        throw new ArgumentException($"'{version}' is not a boot2docker release version (like v19.03.12 or v18.06.1-ce)", nameof(version));
+        return (major, minor).CompareTo((18, 9)) >= 0 ? New : Old;
     }
 
     /// <summary>Recognises the layout of an ISO from the files it has.</summary>
@@ -80,4 +81,7 @@ public sealed record IsoLayout
 
         return exists(Old.KernelPath) && exists(Old.IsolinuxConfigPath) ? Old : null;
     }
+
+    [GeneratedRegex(@"^\s*[vV]?(?<major>\d{1,9})\.(?<minor>\d{1,9})", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingNumbers();
 }

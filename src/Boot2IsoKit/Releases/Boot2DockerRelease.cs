@@ -1,3 +1,4 @@
+using Boot2IsoKit.Layouts;
 using Boot2IsoKit.InputCache;
 
 namespace Boot2IsoKit.Releases;
@@ -7,7 +8,7 @@ public sealed record Boot2DockerRelease(string Repository, string Tag, string? N
 {
     public const string DefaultIsoName = "boot2docker.iso";
 
-    public Boot2DockerLayout Layout => Boot2DockerLayout.For(Tag);
+    public IsoLayout Layout => IsoLayout.ForRelease(Tag);
 
     /// <summary>The asset with that file name (<c>boot2docker.iso</c>, <c>boot2docker-experimental.iso</c>, …).</summary>
     /// <exception cref="ReleaseNotFoundException">The release has no such asset; the message lists the ones it has.</exception>

@@ -1,3 +1,4 @@
+using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Releases;
 using Boot2IsoKit.Testing.Http;
@@ -27,7 +28,7 @@ public sealed class Boot2DockerReleasesTests : IAsyncLifetime
 
         Assert.Equal("v19.03.12", release.Tag);
         Assert.False(release.Prerelease);
-        Assert.Same(Boot2DockerLayout.New, release.Layout);
+        Assert.Same(IsoLayout.New, release.Layout);
         Assert.Equal(("boot2docker.iso", 57671680L), (iso.Name, iso.Size));
         Assert.Equal(new Uri(_github.BaseAddress, "boot2docker/boot2docker/releases/download/v19.03.12/boot2docker.iso"), iso.DownloadUrl);
         Assert.Equal("/api/v3/repos/boot2docker/boot2docker/releases/latest", _github.Server.Requests.Single().PathAndQuery);
@@ -40,7 +41,7 @@ public sealed class Boot2DockerReleasesTests : IAsyncLifetime
         var release = await Client(api: new Uri(_github.BaseAddress, "api/v3/")).ResolveAsync("v18.09.9", cancellationToken: Cancel);
 
         Assert.Equal("v18.09.9", release.Tag);
-        Assert.Same(Boot2DockerLayout.New, release.Layout);
+        Assert.Same(IsoLayout.New, release.Layout);
     }
 
     [Fact]
@@ -51,7 +52,7 @@ public sealed class Boot2DockerReleasesTests : IAsyncLifetime
 
         Assert.Equal("v18.06.1-ce", tagged.Tag);
         Assert.Equal("v18.06.1-ce", bare.Tag);
-        Assert.Same(Boot2DockerLayout.Old, bare.Layout);
+        Assert.Same(IsoLayout.Old, bare.Layout);
         Assert.Equal(92274688L, bare.Asset("boot2docker.iso").Size);
     }
 
@@ -148,5 +149,5 @@ public sealed class Boot2DockerReleasesTests : IAsyncLifetime
     [InlineData("v18.09.0", "new")]
     [InlineData("19.03.12", "new")]
     [InlineData("v20.10.8-xfs", "new")]
-    public void Layout_follows_the_tag(string tag, string layout) => Assert.Equal(layout, Boot2DockerLayout.For(tag).Name);
+    public void Layout_follows_the_tag(string tag, string layout) => Assert.Equal(layout, IsoLayout.ForRelease(tag).Name);
 }

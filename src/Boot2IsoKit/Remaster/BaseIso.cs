@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Boot2IsoKit.Errors;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Layouts;
+
+namespace Boot2IsoKit.Remaster;
+
+/// <summary>
+/// A boot2docker ISO opened for remastering or inspection: the image, its layout, and what its initrd
+/// holds. The initrd is decoded once; the bytes of small configuration files and of the C libraries
+/// (needed to check injected binaries' symbol versions) are kept, everything else is only listed.
+/// </summary>
+public sealed partial class BaseIso : IDisposable
+{
+    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents)
+    {
+        Image = image;
+        Layout = layout;
+        InitrdNode = initrd;
+        Contents = contents;
+    }
+
+    public IsoImage Image { get; }
+
+    public IsoLayout Layout { get; }
+
+    public IsoNode InitrdNode { get; }
+
+    public InitrdContents Contents { get; }
+
+    public string Path => Image.Name;
+
+    public static BaseIso Open(string path)
+    {
+        var image = IsoImage.Open(path);
+        try
+        {
+            var layout = IsoLayout.Detect(p => image.Find(p) is not null)
+                ?? throw new InvalidInputException(path, "ISO tree", $"is not a boot2docker ISO: neither {IsoLayout.New.KernelPath} + {IsoLayout.New.IsolinuxConfigPath} nor {IsoLayout.Old.KernelPath} + {IsoLayout.Old.IsolinuxConfigPath} exist");
+            var initrd = image.Find(layout.InitrdPath)
+                ?? throw new InvalidInputException(path, "/" + layout.InitrdPath, "the ISO has no initrd where its layout keeps it");
+            using var stream = image.OpenFile(initrd);
+            var contents = new InitrdReader(stream, $"{path}!/{layout.InitrdPath}").ReadContents(KeepData);
+            return new BaseIso(image, layout, initrd, contents);
+        }
+        catch
+        {
+            image.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Text of a small rootfs file (etc/motd, etc/os-release), or null when absent.</summary>
+    public string? ReadRootfsText(string path) => Contents.ReadAllText(path);
+
+    public void Dispose() => Image.Dispose();
+
+    /// <summary>Configuration files, and the libraries whose version definitions the injection check reads.</summary>
+    private static bool KeepData(CpioHeader header) =>
+        (header.FileSize <= 256 * 1024 && (header.Name.StartsWith("etc/", StringComparison.Ordinal) || header.Name is "version" or "usr/lib/os-release"))
+        || (header.FileSize <= 64L * 1024 * 1024 && CoreLibrary().IsMatch(header.Name));
+
+    [GeneratedRegex(@"(^|/)(libc\.so\.6|libc-[0-9.]+\.so|libstdc\+\+\.so[0-9.]*|libgcc_s\.so\.1|ld-linux-x86-64\.so\.2|ld-[0-9.]+\.so|libm\.so\.6|libm-[0-9.]+\.so)$")]
+    private static partial Regex CoreLibrary();
+}

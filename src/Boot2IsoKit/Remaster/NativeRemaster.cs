@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Boot2IsoKit.Content;
+using Boot2IsoKit.Engines;
+using Boot2IsoKit.Errors;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Iso9660.Building;
+using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Planning;
+using Boot2IsoKit.Rootfs;
+
+namespace Boot2IsoKit.Remaster;
+
+/// <summary>
+/// The native builder: remasters the base ISO in-process. The recipe's files become one overlay that
+/// is added to the base initrd (appended as its own member, or merged), the version is stamped, and a
+/// new bootable hybrid ISO is written with the base's boot setup and system area. No Docker, no
+/// xorriso, no root; temporary files live beside the output and are removed, the output appears atomically.
+/// </summary>
+public static class NativeRemaster
+{
+    public static async Task<RemasterReport> BuildAsync(BuildPlan plan, PipelineLog log, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(log);
+        var basePath = plan.BaseIsoPath ?? throw new Boot2IsoKitException("The native builder needs a base ISO (--base-iso=PATH or the recipe's base release).");
+        var clock = Stopwatch.StartNew();
+        var output = Path.GetFullPath(plan.OutputPath);
+        var scratch = Path.Combine(Path.GetDirectoryName(output)!, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp");
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            using var baseIso = BaseIso.Open(basePath);
+            log.Detail($"base {basePath}: {baseIso.Layout.Name} layout, label {baseIso.Image.VolumeId}, initrd {baseIso.InitrdNode.Size} bytes");
+
+            var overlay = new RootfsOverlay();
+            foreach (var entry in plan.Overlay.Entries)
+            {
+                overlay.Add(entry);
+            }
+
+            IReadOnlyList<string> engineBinaries = [];
+            if (plan.Engine?.LocalTgz is { } tgz)
+            {
+                var engine = await EngineTarball.ExtractAsync(tgz, Path.Combine(scratch, "engine"), plan.Timestamp, cancellationToken).ConfigureAwait(false);
+                engine.AddTo(overlay);
+                engineBinaries = engine.BinaryNames;
+            }
+
+            VersionStamp.AddTo(overlay, baseIso, plan);
+
+            var initrdPath = Path.Combine(scratch, "initrd.img");
+            InitrdOverlayResult initrd;
+            await using (var baseInitrd = baseIso.Image.OpenFile(baseIso.InitrdNode))
+            await using (var newInitrd = new FileStream(initrdPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                initrd = await InitrdOverlayWriter.WriteAsync(baseInitrd, overlay, plan.InitrdMode, newInitrd, input: $"{basePath}!/{baseIso.Layout.InitrdPath}", cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            var builder = IsoBuilder.FromImage(baseIso.Image);
+            var timestamp = DateTimeOffset.FromUnixTimeSeconds(plan.Timestamp);
+            builder.Timestamp = timestamp;
+            builder.VolumeId = plan.VolumeLabel;
+            builder.AddFile(baseIso.Layout.InitrdPath, new FileContent(initrdPath), baseIso.InitrdNode.Permissions, modificationTime: timestamp);
+            if (baseIso.Layout.IsoVersionFile is { } versionFile)
+            {
+                builder.AddFile(versionFile, BytesContent.FromText(plan.StampedVersion + "\n", "/" + versionFile), modificationTime: timestamp);
+            }
+
+            var progress = log.Progress("writing " + Path.GetFileName(output));
+            builder.BuildToFile(output, new Progress<IsoBuildProgress>(p => progress.Report(new ProgressReport(p.BytesWritten, p.TotalBytes))), cancellationToken);
+
+            var sha256 = await Sha256Async(output, cancellationToken).ConfigureAwait(false);
+            Verify(output, plan);
+            return new RemasterReport(
+                basePath,
+                baseIso.Layout.Name,
+                output,
+                plan.VolumeLabel,
+                plan.StampedVersion,
+                engineBinaries,
+                [.. overlay.Entries.Select(e => "/" + e.Path)],
+                initrd,
+                new FileInfo(output).Length,
+                sha256,
+                clock.Elapsed);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>Reads the written image back: the label docker-machine will read, and a boot setup that verifies.</summary>
+    private static void Verify(string output, BuildPlan plan)
+    {
+        using var written = IsoImage.Open(output);
+        if (written.VolumeId != plan.VolumeLabel)
+        {
+            throw new Boot2IsoKitException($"{output}: the written label is '{written.VolumeId}', not '{plan.VolumeLabel}'");
+        }
+
+        if (written.ElTorito is null || written.BootInfoTable is not { Verifies: true })
+        {
+            throw new Boot2IsoKitException($"{output}: the written image has no verifiable El Torito boot setup");
+        }
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+}
