@@ -105,7 +105,7 @@ internal sealed partial class IsoLayout
         {
             template.Span.CopyTo(area);
             var seed = Encoding.UTF8.GetBytes($"{_builder.VolumeId}|{_builder.Timestamp.ToUnixTimeSeconds()}|{_totalBlocks}|{_bootImage!.DataLba}");
-            HybridMbr.Patch(area, _bootImage.DataLba, TotalBytes, HybridMbr.DiskSignature(seed));
+            HybridMbr.Patch(area, _bootImage.DataLba, TotalBytes, _endLba * (long)BlockSize, HybridMbr.DiskSignature(seed));
         }
 
         Emit(area);

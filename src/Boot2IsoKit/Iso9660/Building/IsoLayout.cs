@@ -439,7 +439,7 @@ internal sealed partial class IsoLayout
         _totalBlocks = next;
         if (_builder.SystemAreaTemplate is not null)
         {
-            var cylinderBlocks = (uint)(HybridMbr.CylinderBytes / BlockSize);
+            var cylinderBlocks = (uint)(HybridMbr.CylinderBytes(next * (long)BlockSize) / BlockSize);
             _totalBlocks = (next + cylinderBlocks - 1) / cylinderBlocks * cylinderBlocks;
         }
 

@@ -40,7 +40,7 @@ internal sealed class DirectoryRecord
 
     public int Length => LengthWithoutSystemUse(Identifier.Length) + SystemUse.Length;
 
-    /// <summary>Parses a record that the caller already bounded to its sector; returns null for a problem description.</summary>
+    /// <summary>Parses a record the caller already bounded to its sector; problems go through <paramref name="error"/>.</summary>
     public static DirectoryRecord Parse(ReadOnlySpan<byte> record, long imageOffset, Func<string, Exception> error)
     {
         var length = record[0];

@@ -5,17 +5,48 @@ namespace Boot2IsoKit.Iso9660.Hybrid;
 /// <summary>
 /// isohybrid MBR (syslinux isohybrid.c / libisofs): template bytes 0..431 unmodified, then the boot LBA
 /// (isolinux.bin LBA × 4), a disk signature, one bootable partition of type 0x17 covering the whole
-/// image, and 55 AA. Geometry 64 heads × 32 sectors, so one cylinder is 1 MiB.
+/// image, and 55 AA. Geometry 64 heads × 32 sectors (one cylinder = 1 MiB) up to 1024 cylinders.
 /// </summary>
 internal static class HybridMbr
 {
-    public const int Heads = 64;
-    public const int Sectors = 32;
-    public const long CylinderBytes = Heads * Sectors * 512L;
     public const byte PartitionType = 0x17;
+    private const int DefaultHeads = 64;
+    private const int MaxCylinders = 1024;
 
-    public static void Patch(Span<byte> systemArea, uint bootImageLba, long imageBytes, uint diskSignature)
+    /// <summary>
+    /// Disk geometry for an image of this size: 64 × 32 while 1024 cylinders suffice; beyond that more
+    /// heads (32 sectors, then 63 sectors), so that BIOSes limited to 1024 cylinders still reach the
+    /// whole image, as libisofs does. A cylinder is always a whole number of 2048-byte blocks.
+    /// </summary>
+    public static (int Heads, int Sectors) Geometry(long imageBytes)
     {
+        var sectors512 = (imageBytes + 511) / 512;
+        foreach (var sectors in (ReadOnlySpan<int>)[32, 63])
+        {
+            var heads = Math.Max(DefaultHeads, (int)Math.Min(int.MaxValue, (sectors512 + (sectors * MaxCylinders) - 1) / (sectors * MaxCylinders)));
+            if (sectors % 4 != 0)
+            {
+                heads = (heads + 3) / 4 * 4;
+            }
+
+            if (heads <= 255)
+            {
+                return (heads, sectors);
+            }
+        }
+
+        return (252, 63); // ~8 GiB and beyond: CHS values clamp, LBA-capable BIOSes do not care
+    }
+
+    public static long CylinderBytes(long imageBytes)
+    {
+        var (heads, sectors) = Geometry(imageBytes);
+        return heads * sectors * 512L;
+    }
+
+    public static void Patch(Span<byte> systemArea, uint bootImageLba, long imageBytes, long unpaddedBytes, uint diskSignature)
+    {
+        var (heads, sectors) = Geometry(unpaddedBytes);
         var total512 = (uint)(imageBytes / 512);
         BinaryPrimitives.WriteUInt64LittleEndian(systemArea[432..], bootImageLba * 4UL);
         BinaryPrimitives.WriteUInt32LittleEndian(systemArea[440..], diskSignature);
@@ -24,9 +55,9 @@ internal static class HybridMbr
         systemArea[446..510].Clear();
         var entry = systemArea.Slice(446, 16);
         entry[0] = 0x80;
-        Chs(0, entry[1..4]);
+        Chs(0, heads, sectors, entry[1..4]);
         entry[4] = PartitionType;
-        Chs(total512 - 1, entry[5..8]);
+        Chs(total512 - 1, heads, sectors, entry[5..8]);
         BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], 0);
         BinaryPrimitives.WriteUInt32LittleEndian(entry[12..], total512);
         systemArea[510] = 0x55;
@@ -34,15 +65,15 @@ internal static class HybridMbr
     }
 
     /// <summary>LBA to CHS bytes (head, sector | cylinder high bits, cylinder low), clamped past 1024 cylinders.</summary>
-    private static void Chs(uint lba, Span<byte> target)
+    private static void Chs(uint lba, int heads, int sectors, Span<byte> target)
     {
-        var sector = (lba % Sectors) + 1;
-        var track = lba / Sectors;
-        var head = track % Heads;
-        var cylinder = track / Heads;
-        if (cylinder >= 1024)
+        var sector = (lba % (uint)sectors) + 1;
+        var track = lba / (uint)sectors;
+        var head = track % (uint)heads;
+        var cylinder = track / (uint)heads;
+        if (cylinder >= MaxCylinders)
         {
-            (cylinder, head, sector) = (1023, Heads - 1, Sectors);
+            (cylinder, head, sector) = (MaxCylinders - 1, (uint)heads - 1, (uint)sectors);
         }
 
         target[0] = (byte)head;
