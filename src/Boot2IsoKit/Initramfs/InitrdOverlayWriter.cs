@@ -28,8 +28,9 @@ public static class InitrdOverlayWriter
         Stream output,
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
+        InitrdContents? baseContents = null,
         CancellationToken cancellationToken = default) =>
-        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, cancellationToken), cancellationToken);
+        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, baseContents, cancellationToken), cancellationToken);
 
     public static InitrdOverlayResult Write(
         Stream baseInitrd,
@@ -38,6 +39,7 @@ public static class InitrdOverlayWriter
         Stream output,
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
+        InitrdContents? baseContents = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseInitrd);
@@ -45,12 +47,23 @@ public static class InitrdOverlayWriter
         ArgumentNullException.ThrowIfNull(output);
         var counter = new CountingWriteStream(output);
         return mode == InitrdOverlayMode.Append
-            ? Append(baseInitrd, overlay, counter, progress, input, cancellationToken)
+            ? Append(baseInitrd, overlay, counter, progress, input, baseContents, cancellationToken)
             : Merge(baseInitrd, overlay, counter, progress, input, cancellationToken);
     }
 
-    private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
+    private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, InitrdContents? baseContents, CancellationToken cancellationToken)
     {
+        // The kernel re-applies mode and owner of every directory entry, and replaces a symlink with a
+        // directory of the same name: so parents the overlay only implies must match what the base has.
+        if (baseContents is null)
+        {
+            progress?.Report(new InitrdOverlayProgress("read base", 0));
+            var start = baseInitrd.Position;
+            baseContents = new InitrdReader(baseInitrd, input).ReadContents(_ => false);
+            baseInitrd.Position = start;
+        }
+
+        var entries = ParentsAsInBase(overlay, baseContents);
         progress?.Report(new InitrdOverlayProgress("copy base", 0));
         baseInitrd.CopyTo(output);
         var baseLength = output.Count;
@@ -64,7 +77,6 @@ public static class InitrdOverlayWriter
         output.Write(new byte[(4 - (baseLength & 3)) & 3]);
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new InitrdOverlayProgress("write overlay", output.Count));
-        var entries = overlay.EntriesWithParents();
         using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         using (var cpio = new CpioWriter(gzip, leaveOpen: true))
         {
@@ -74,6 +86,37 @@ public static class InitrdOverlayWriter
 
         progress?.Report(new InitrdOverlayProgress("done", output.Count));
         return new InitrdOverlayResult(InitrdOverlayMode.Append, InitrdCompression.Gzip, baseLength, output.Count, entries.Count, 0, []);
+    }
+
+    /// <summary>
+    /// The overlay's entries, parents first, where a parent the overlay did not name explicitly takes the
+    /// base's metadata when the base has that directory, and is left out when the base has a symlink there
+    /// (lib64 -> lib): the kernel would otherwise chmod the base directory to 0755 (think /tmp 1777) or
+    /// replace the symlink with an empty directory.
+    /// </summary>
+    internal static List<RootfsEntry> ParentsAsInBase(RootfsOverlay overlay, InitrdContents baseContents)
+    {
+        var entries = new List<RootfsEntry>();
+        foreach (var entry in overlay.EntriesWithParents())
+        {
+            if (overlay.TryGet(entry.Path, out _) || baseContents.Find(entry.Path) is not { } existing)
+            {
+                entries.Add(entry);
+            }
+            else if (existing.Header.Kind == RootfsEntryKind.Directory)
+            {
+                entries.Add(entry with
+                {
+                    Permissions = existing.Header.Permissions,
+                    Uid = existing.Header.Uid,
+                    Gid = existing.Header.Gid,
+                    ModificationTime = existing.Header.ModificationTime,
+                    Origin = entry.Origin + " (as in the base)",
+                });
+            }
+        }
+
+        return entries;
     }
 
     private static InitrdOverlayResult Merge(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
