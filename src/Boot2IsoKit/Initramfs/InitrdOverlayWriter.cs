@@ -127,7 +127,24 @@ public static class InitrdOverlayWriter
         progress?.Report(new InitrdOverlayProgress("read base", 0));
         var lastDefinition = new Dictionary<string, long>(StringComparer.Ordinal);
         var index = 0L;
-        var members = reader.Walk((_, r) => lastDefinition[r.Current!.Name] = index++);
+        var hardLinkGroups = new Dictionary<(int, long, int, int), List<(long Index, string Name, bool HasData)>>();
+        var members = reader.Walk((member, r) =>
+        {
+            var header = r.Current!;
+            if (header.Kind == RootfsEntryKind.File && header.LinkCount > 1)
+            {
+                var key = (member, header.Inode, header.DevMajor, header.DevMinor);
+                if (!hardLinkGroups.TryGetValue(key, out var names))
+                {
+                    hardLinkGroups[key] = names = [];
+                }
+
+                names.Add((index, header.Name, header.FileSize > 0));
+            }
+
+            lastDefinition[header.Name] = index++;
+        });
+        var rescues = DataRescues(hardLinkGroups.Values, (position, name) => overlay.TryGet(name, out _) || lastDefinition[name] != position);
         var baseLength = baseInitrd.Length;
         var notes = new List<string>();
         var compression = members[0].Compression;
@@ -165,6 +182,14 @@ public static class InitrdOverlayWriter
                 cancellationToken.ThrowIfCancellationRequested();
                 var header = r.Current!;
                 var position = index++;
+                if (rescues.TryGetValue(position, out var keptName))
+                {
+                    // This name goes, but it carries the data of hard links that stay: give the data to one of
+                    // them (same inode, so the kernel and cpio write it into the file the names share).
+                    using var data = r.OpenEntryStream();
+                    cpio.WriteHeader(header with { Name = keptName, Inode = inodes[(member, header.Inode, header.DevMajor, header.DevMinor)], HasChecksum = false, Checksum = 0 }, data);
+                }
+
                 if (header.Name != "." && overlay.TryGet(header.Name, out var replacement))
                 {
                     if (emitted.Add(header.Name))
@@ -236,6 +261,29 @@ public static class InitrdOverlayWriter
 
         progress?.Report(new InitrdOverlayProgress("done", output.Count));
         return new InitrdOverlayResult(InitrdOverlayMode.Merge, compression, baseLength, output.Count, additionCount, replaced, notes);
+    }
+
+    /// <summary>
+    /// newc keeps a hard-linked file's data on one name (the last). When a merge drops that name (replaced
+    /// by the overlay or by a later base member) the data must move to a name that stays: returns, per
+    /// dropped data-carrying position, the kept name to write the data under.
+    /// </summary>
+    private static Dictionary<long, string> DataRescues(IEnumerable<List<(long Index, string Name, bool HasData)>> groups, Func<long, string, bool> dropped)
+    {
+        var rescues = new Dictionary<long, string>();
+        foreach (var group in groups)
+        {
+            foreach (var carrier in group.Where(g => g.HasData && dropped(g.Index, g.Name)))
+            {
+                var kept = group.FirstOrDefault(g => g.Index < carrier.Index && !dropped(g.Index, g.Name));
+                if (kept.Name is not null)
+                {
+                    rescues[carrier.Index] = kept.Name;
+                }
+            }
+        }
+
+        return rescues;
     }
 
     private static Stream OpenCompressor(InitrdCompression compression, Stream output)

@@ -67,6 +67,26 @@ public class InitrdOverlayWriterTests
         Assert.Equal(RootfsEntryKind.Symlink, contents.Find("lib64")!.Header.Kind);
     }
 
+    [Fact]
+    public async Task Merge_keeps_the_data_of_hard_links_when_the_overlay_replaces_the_name_that_carried_it()
+    {
+        using var scratch = new Scratch();
+        var basePath = await MakeBase(scratch, "gzip -n -c");
+        var overlay = new RootfsOverlay();
+        overlay.Add(RootfsEntry.File("bin/ls", BytesContent.FromText("replaced\n", "new ls"), 0x1ED)); // GNU cpio put the data on bin/ls, after bin/dir
+        using var input = File.OpenRead(basePath);
+        using (var output = File.Create(scratch["merged.img"]))
+        {
+            await InitrdOverlayWriter.WriteAsync(input, overlay, InitrdOverlayMode.Merge, output, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        await scratch.Sh("mkdir out && cd out && gzip -dc < ../merged.img | cpio -idm --quiet");
+        Assert.Equal("replaced\n", await File.ReadAllTextAsync(scratch["out/bin/ls"], TestContext.Current.CancellationToken));
+        Assert.Equal(await File.ReadAllBytesAsync("/bin/ls", TestContext.Current.CancellationToken), await File.ReadAllBytesAsync(scratch["out/bin/dir"], TestContext.Current.CancellationToken));
+        var contents = new InitrdReader(File.OpenRead(scratch["merged.img"]), "merged.img").ReadContents(_ => true);
+        Assert.Equal(new FileInfo("/bin/ls").Length, contents.Find("bin/dir")!.Header.FileSize);
+    }
+
     [Theory]
     [InlineData("xz --format=lzma -9 -c", "xz --format=lzma -dc", InitrdCompression.Lzma)]
     [InlineData("gzip -9 -n -c", "gzip -dc", InitrdCompression.Gzip)]
