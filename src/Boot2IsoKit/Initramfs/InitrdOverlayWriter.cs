@@ -28,8 +28,9 @@ public static class InitrdOverlayWriter
         Stream output,
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
+        InitrdContents? baseContents = null,
         CancellationToken cancellationToken = default) =>
-        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, cancellationToken), cancellationToken);
+        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, baseContents, cancellationToken), cancellationToken);
 
     public static InitrdOverlayResult Write(
         Stream baseInitrd,
@@ -38,6 +39,7 @@ public static class InitrdOverlayWriter
         Stream output,
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
+        InitrdContents? baseContents = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseInitrd);
@@ -45,12 +47,23 @@ public static class InitrdOverlayWriter
         ArgumentNullException.ThrowIfNull(output);
         var counter = new CountingWriteStream(output);
         return mode == InitrdOverlayMode.Append
-            ? Append(baseInitrd, overlay, counter, progress, input, cancellationToken)
+            ? Append(baseInitrd, overlay, counter, progress, input, baseContents, cancellationToken)
             : Merge(baseInitrd, overlay, counter, progress, input, cancellationToken);
     }
 
-    private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
+    private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, InitrdContents? baseContents, CancellationToken cancellationToken)
     {
+        // The kernel re-applies mode and owner of every directory entry, and replaces a symlink with a
+        // directory of the same name: so parents the overlay only implies must match what the base has.
+        if (baseContents is null)
+        {
+            progress?.Report(new InitrdOverlayProgress("read base", 0));
+            var start = baseInitrd.Position;
+            baseContents = new InitrdReader(baseInitrd, input).ReadContents(_ => false);
+            baseInitrd.Position = start;
+        }
+
+        var entries = ParentsAsInBase(overlay, baseContents);
         progress?.Report(new InitrdOverlayProgress("copy base", 0));
         baseInitrd.CopyTo(output);
         var baseLength = output.Count;
@@ -64,7 +77,6 @@ public static class InitrdOverlayWriter
         output.Write(new byte[(4 - (baseLength & 3)) & 3]);
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new InitrdOverlayProgress("write overlay", output.Count));
-        var entries = overlay.EntriesWithParents();
         using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         using (var cpio = new CpioWriter(gzip, leaveOpen: true))
         {
@@ -76,6 +88,37 @@ public static class InitrdOverlayWriter
         return new InitrdOverlayResult(InitrdOverlayMode.Append, InitrdCompression.Gzip, baseLength, output.Count, entries.Count, 0, []);
     }
 
+    /// <summary>
+    /// The overlay's entries, parents first, where a parent the overlay did not name explicitly takes the
+    /// base's metadata when the base has that directory, and is left out when the base has a symlink there
+    /// (lib64 -> lib): the kernel would otherwise chmod the base directory to 0755 (think /tmp 1777) or
+    /// replace the symlink with an empty directory.
+    /// </summary>
+    internal static List<RootfsEntry> ParentsAsInBase(RootfsOverlay overlay, InitrdContents baseContents)
+    {
+        var entries = new List<RootfsEntry>();
+        foreach (var entry in overlay.EntriesWithParents())
+        {
+            if (overlay.TryGet(entry.Path, out _) || baseContents.Find(entry.Path) is not { } existing)
+            {
+                entries.Add(entry);
+            }
+            else if (existing.Header.Kind == RootfsEntryKind.Directory)
+            {
+                entries.Add(entry with
+                {
+                    Permissions = existing.Header.Permissions,
+                    Uid = existing.Header.Uid,
+                    Gid = existing.Header.Gid,
+                    ModificationTime = existing.Header.ModificationTime,
+                    Origin = entry.Origin + " (as in the base)",
+                });
+            }
+        }
+
+        return entries;
+    }
+
     private static InitrdOverlayResult Merge(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
     {
         var reader = new InitrdReader(baseInitrd, input);
@@ -84,7 +127,24 @@ public static class InitrdOverlayWriter
         progress?.Report(new InitrdOverlayProgress("read base", 0));
         var lastDefinition = new Dictionary<string, long>(StringComparer.Ordinal);
         var index = 0L;
-        var members = reader.Walk((_, r) => lastDefinition[r.Current!.Name] = index++);
+        var hardLinkGroups = new Dictionary<(int, long, int, int), List<(long Index, string Name, bool HasData)>>();
+        var members = reader.Walk((member, r) =>
+        {
+            var header = r.Current!;
+            if (header.Kind == RootfsEntryKind.File && header.LinkCount > 1)
+            {
+                var key = (member, header.Inode, header.DevMajor, header.DevMinor);
+                if (!hardLinkGroups.TryGetValue(key, out var names))
+                {
+                    hardLinkGroups[key] = names = [];
+                }
+
+                names.Add((index, header.Name, header.FileSize > 0));
+            }
+
+            lastDefinition[header.Name] = index++;
+        });
+        var rescues = DataRescues(hardLinkGroups.Values, (position, name) => overlay.TryGet(name, out _) || lastDefinition[name] != position);
         var baseLength = baseInitrd.Length;
         var notes = new List<string>();
         var compression = members[0].Compression;
@@ -122,6 +182,14 @@ public static class InitrdOverlayWriter
                 cancellationToken.ThrowIfCancellationRequested();
                 var header = r.Current!;
                 var position = index++;
+                if (rescues.TryGetValue(position, out var keptName))
+                {
+                    // This name goes, but it carries the data of hard links that stay: give the data to one of
+                    // them (same inode, so the kernel and cpio write it into the file the names share).
+                    using var data = r.OpenEntryStream();
+                    cpio.WriteHeader(header with { Name = keptName, Inode = inodes[(member, header.Inode, header.DevMajor, header.DevMinor)], HasChecksum = false, Checksum = 0 }, data);
+                }
+
                 if (header.Name != "." && overlay.TryGet(header.Name, out var replacement))
                 {
                     if (emitted.Add(header.Name))
@@ -193,6 +261,29 @@ public static class InitrdOverlayWriter
 
         progress?.Report(new InitrdOverlayProgress("done", output.Count));
         return new InitrdOverlayResult(InitrdOverlayMode.Merge, compression, baseLength, output.Count, additionCount, replaced, notes);
+    }
+
+    /// <summary>
+    /// newc keeps a hard-linked file's data on one name (the last). When a merge drops that name (replaced
+    /// by the overlay or by a later base member) the data must move to a name that stays: returns, per
+    /// dropped data-carrying position, the kept name to write the data under.
+    /// </summary>
+    private static Dictionary<long, string> DataRescues(IEnumerable<List<(long Index, string Name, bool HasData)>> groups, Func<long, string, bool> dropped)
+    {
+        var rescues = new Dictionary<long, string>();
+        foreach (var group in groups)
+        {
+            foreach (var carrier in group.Where(g => g.HasData && dropped(g.Index, g.Name)))
+            {
+                var kept = group.FirstOrDefault(g => g.Index < carrier.Index && !dropped(g.Index, g.Name));
+                if (kept.Name is not null)
+                {
+                    rescues[carrier.Index] = kept.Name;
+                }
+            }
+        }
+
+        return rescues;
     }
 
     private static Stream OpenCompressor(InitrdCompression compression, Stream output)

@@ -14,6 +14,8 @@ public class InitrdOverlayWriterTests
         overlay.Add(RootfsEntry.File("etc/motd", BytesContent.FromText("EXPERIMENTAL\n", "banner")));
         overlay.Add(RootfsEntry.File("usr/local/bin/docker", new FileContent("/bin/true"), 0x1ED) with { ModificationTime = 1_600_000_000 });
         overlay.Add(RootfsEntry.Symlink("usr/local/bin/docker-alias", "docker"));
+        overlay.Add(RootfsEntry.File("tmp/note", BytesContent.FromText("n", "note")));
+        overlay.Add(RootfsEntry.File("lib64/ld-demo.so", BytesContent.FromText("elf?", "ld")));
         return overlay;
     }
 
@@ -24,6 +26,7 @@ public class InitrdOverlayWriterTests
         await scratch.Sh(
             "mkdir -p base/etc base/usr/local/bin base/bin && printf 'base motd\\n' > base/etc/motd && printf 'ID=boot2docker\\n' > base/etc/os-release && "
             + "cp /bin/ls base/bin/ls && ln base/bin/ls base/bin/dir && ln -s ls base/bin/vdir && "
+            + "mkdir -m 1777 base/tmp && mkdir base/lib && ln -s lib base/lib64 && "
             + $"(cd base && find . | sort | cpio -o -H newc --quiet) > base.cpio && {compress} < base.cpio > base.img");
         return scratch["base.img"];
     }
@@ -51,7 +54,8 @@ public class InitrdOverlayWriterTests
 
         await File.WriteAllBytesAsync(scratch["overlay.gz"], first.Bytes[gzipStart..], TestContext.Current.CancellationToken);
         var listing = await scratch.Sh("gzip -dc overlay.gz | cpio -it --quiet");
-        Assert.Equal(["etc", "etc/motd", "usr", "usr/local", "usr/local/bin", "usr/local/bin/docker", "usr/local/bin/docker-alias"], listing.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        // No lib64 entry: the base has lib64 -> lib, which a directory entry would replace.
+        Assert.Equal(["etc", "etc/motd", "lib64/ld-demo.so", "tmp", "tmp/note", "usr", "usr/local", "usr/local/bin", "usr/local/bin/docker", "usr/local/bin/docker-alias"], listing.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
         await File.WriteAllBytesAsync(scratch["appended.img"], first.Bytes, TestContext.Current.CancellationToken);
         using var appended = File.OpenRead(scratch["appended.img"]);
@@ -59,6 +63,28 @@ public class InitrdOverlayWriterTests
         Assert.Equal([InitrdCompression.Lzma, InitrdCompression.Gzip], contents.Members.Select(m => m.Compression));
         Assert.Equal("EXPERIMENTAL\n", contents.ReadAllText("etc/motd"));
         Assert.Equal("ID=boot2docker\n", contents.ReadAllText("etc/os-release"));
+        Assert.Equal(0x3FF, contents.Find("tmp")!.Header.Permissions); // still 1777: the implied parent copies the base
+        Assert.Equal(RootfsEntryKind.Symlink, contents.Find("lib64")!.Header.Kind);
+    }
+
+    [Fact]
+    public async Task Merge_keeps_the_data_of_hard_links_when_the_overlay_replaces_the_name_that_carried_it()
+    {
+        using var scratch = new Scratch();
+        var basePath = await MakeBase(scratch, "gzip -n -c");
+        var overlay = new RootfsOverlay();
+        overlay.Add(RootfsEntry.File("bin/ls", BytesContent.FromText("replaced\n", "new ls"), 0x1ED)); // GNU cpio put the data on bin/ls, after bin/dir
+        using var input = File.OpenRead(basePath);
+        using (var output = File.Create(scratch["merged.img"]))
+        {
+            await InitrdOverlayWriter.WriteAsync(input, overlay, InitrdOverlayMode.Merge, output, cancellationToken: TestContext.Current.CancellationToken);
+        }
+
+        await scratch.Sh("mkdir out && cd out && gzip -dc < ../merged.img | cpio -idm --quiet");
+        Assert.Equal("replaced\n", await File.ReadAllTextAsync(scratch["out/bin/ls"], TestContext.Current.CancellationToken));
+        Assert.Equal(await File.ReadAllBytesAsync("/bin/ls", TestContext.Current.CancellationToken), await File.ReadAllBytesAsync(scratch["out/bin/dir"], TestContext.Current.CancellationToken));
+        var contents = new InitrdReader(File.OpenRead(scratch["merged.img"]), "merged.img").ReadContents(_ => true);
+        Assert.Equal(new FileInfo("/bin/ls").Length, contents.Find("bin/dir")!.Header.FileSize);
     }
 
     [Theory]
@@ -76,7 +102,7 @@ public class InitrdOverlayWriterTests
 
         Assert.Equal(expected, merged.Result.OutputCompression);
         Assert.Equal(1, merged.Result.EntriesReplaced);
-        Assert.Equal(2, merged.Result.EntriesAdded); // the base has usr/local/bin, so only docker and docker-alias are new
+        Assert.Equal(4, merged.Result.EntriesAdded); // the base has usr/local/bin, tmp and lib64 -> lib: docker, docker-alias, tmp/note, lib64/ld-demo.so are new
         Assert.Equal(compress.StartsWith("xz --check", StringComparison.Ordinal), merged.Result.Notes.Count > 0);
         await File.WriteAllBytesAsync(scratch["merged.img"], merged.Bytes, TestContext.Current.CancellationToken);
         await scratch.Sh($"mkdir out && {decompress} < merged.img > merged.cpio && cd out && cpio -idm --quiet < ../merged.cpio");
@@ -87,9 +113,55 @@ public class InitrdOverlayWriterTests
         Assert.Equal("ls", (await scratch.Sh("readlink out/bin/vdir")).Trim());
         Assert.Equal("755 1600000000", (await scratch.Sh("stat -c '%a %Y' out/usr/local/bin/docker")).Trim());
         Assert.Equal("docker", (await scratch.Sh("readlink out/usr/local/bin/docker-alias")).Trim());
+        Assert.Equal("1777", (await scratch.Sh("stat -c %a out/tmp")).Trim());
+        Assert.Equal("lib", (await scratch.Sh("readlink out/lib64")).Trim());
+        Assert.Equal("elf?", await File.ReadAllTextAsync(scratch["out/lib/ld-demo.so"], TestContext.Current.CancellationToken));
         var names = (await scratch.Sh("cpio -it --quiet < merged.cpio")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(names, n => n == "etc/motd");
         Assert.True(Array.IndexOf(names, "usr/local/bin") < Array.IndexOf(names, "usr/local/bin/docker"));
+    }
+
+    [Fact]
+    public async Task Append_and_merge_of_a_multi_member_base_leave_the_kernel_the_same_files()
+    {
+        using var scratch = new Scratch();
+        var basePath = await InitrdReaderTests.MakeMultiMemberInitrd(scratch);
+
+        var appended = await Run(basePath, InitrdOverlayMode.Append);
+        var merged = await Run(basePath, InitrdOverlayMode.Merge);
+
+        static InitrdContents Read(byte[] bytes) => new InitrdReader(new MemoryStream(bytes), "initrd").ReadContents(_ => true);
+        var a = Read(appended.Bytes);
+        var m = Read(merged.Bytes);
+        Assert.Equal(6, a.Members.Count);
+        Assert.Single(m.Members);
+        Assert.Equal(a.Entries.Select(e => e.Path).Order(StringComparer.Ordinal), m.Entries.Select(e => e.Path).Order(StringComparer.Ordinal));
+        foreach (var entry in a.Entries)
+        {
+            var other = m.Find(entry.Path)!;
+            Assert.Equal((entry.Header.Mode, entry.Header.Uid, entry.Header.ModificationTime, entry.SymlinkTarget), (other.Header.Mode, other.Header.Uid, other.Header.ModificationTime, other.SymlinkTarget));
+            Assert.Equal(entry.Data, other.Data);
+        }
+
+        Assert.Equal("EXPERIMENTAL\n", m.ReadAllText("etc/motd"));
+
+        // The base's first member is a plain archive, so the merge is one too; in it every non-directory path
+        // (etc/motd was in all five members) appears once. Directories may repeat: re-applying them is harmless.
+        Assert.Equal(InitrdCompression.None, merged.Result.OutputCompression);
+        var names = new List<string>();
+        using (var reader = new CpioReader(new MemoryStream(merged.Bytes), "merged"))
+        {
+            while (reader.MoveNext())
+            {
+                if (reader.Current!.Kind != RootfsEntryKind.Directory)
+                {
+                    names.Add(reader.Current.Name);
+                }
+            }
+        }
+
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Contains("etc/motd", names);
     }
 
     private static async Task<(byte[] Bytes, InitrdOverlayResult Result)> Run(string basePath, InitrdOverlayMode mode)
