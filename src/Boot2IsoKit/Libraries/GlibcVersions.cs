@@ -22,6 +22,52 @@ public static class GlibcVersions
     /// <summary>The glibc release a libc.so.6 is, from the versions it defines ("2.36"), or null.</summary>
     public static Version? OfLibc(ElfFile libc) => Highest(libc.VersionDefinitions.Select(d => d.Name));
 
+    /// <summary>
+    /// The glibc release of a libc.so.6 from its banner ("... stable release version 2.31."), which every
+    /// glibc build embeds; null when absent. Needed because a release can add no new symbol version
+    /// (glibc 2.31 defines GLIBC_2.30 at most).
+    /// </summary>
+    public static Version? ReleaseOf(Stream libc)
+    {
+        ArgumentNullException.ThrowIfNull(libc);
+        var marker = "release version "u8.ToArray();
+        var buffer = new byte[1 << 16];
+        var carry = 0;
+        int read;
+        while ((read = libc.Read(buffer, carry, buffer.Length - carry)) > 0)
+        {
+            var filled = carry + read;
+            var at = buffer.AsSpan(0, filled).IndexOf(marker);
+            if (at >= 0 && filled - at - marker.Length >= 12)
+            {
+                var digits = buffer.AsSpan(at + marker.Length, 12).ToArray().TakeWhile(b => char.IsAsciiDigit((char)b) || b == '.').ToArray();
+                var text = System.Text.Encoding.ASCII.GetString(digits).TrimEnd('.');
+                return Version.TryParse(text, out var version) && text.Contains('.', StringComparison.Ordinal) ? version : null;
+            }
+
+            // Keep a tail so a marker split across two reads is still found.
+            carry = Math.Min(filled, marker.Length + 12);
+            Array.Copy(buffer, filled - carry, buffer, 0, carry);
+        }
+
+        return null;
+    }
+
+    /// <summary>The release of the libc at <paramref name="path"/> in <paramref name="rootfs"/>: its banner, else the highest GLIBC_ version it defines.</summary>
+    public static Version? ReleaseOf(ITargetRootfs rootfs, string path, ElfFile libc)
+    {
+        ArgumentNullException.ThrowIfNull(rootfs);
+        try
+        {
+            using var stream = rootfs.OpenRead(path);
+            return ReleaseOf(stream) ?? OfLibc(libc);
+        }
+        catch (IOException)
+        {
+            return OfLibc(libc);
+        }
+    }
+
     public static Version? Parse(string name, string prefix = "GLIBC_")
     {
         if (!name.StartsWith(prefix, StringComparison.Ordinal))

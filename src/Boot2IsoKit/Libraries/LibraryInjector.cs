@@ -61,6 +61,8 @@ public static class LibraryInjector
         var targetLibc = target.Find("libc.so.6", closures[0].Path, first);
         var donorLibc = closures.SelectMany(c => c.Libraries).FirstOrDefault(l => l.Name == "libc.so.6")
             ?? donor.Find("libc.so.6", closures[0].Path, first);
+        var targetGlibc = Release(request.Target, targetLibc);
+        var donorGlibc = Release(request.DonorRoot, donorLibc);
         var libraryDirectory = request.LibraryDirectory is { } configured
             ? RootfsPathResolver.Combine("/", configured)
             : targetLibc is not null ? RootfsPathResolver.Directory(targetLibc.FoundPath) : "/usr/lib";
@@ -114,14 +116,14 @@ public static class LibraryInjector
                 var defined = provider.Elf.VersionDefinitions.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
                 foreach (var version in need.Versions.Where(v => !defined.Contains(v)))
                 {
-                    problems.Add(VersionProblem(path, need.File, version, provider, targetLibc, donorLibc));
+                    problems.Add(VersionProblem(path, need.File, version, provider, targetGlibc, donorGlibc));
                 }
             }
         }
 
         if (problems.Count > 0)
         {
-            throw new LibraryCompatibilityException(CompatibilityMessage(request, problems, targetLibc, donorLibc), problems);
+            throw new LibraryCompatibilityException(CompatibilityMessage(request, problems, targetGlibc, donorGlibc), problems);
         }
 
         foreach (var closure in closures)
@@ -190,7 +192,7 @@ public static class LibraryInjector
             entries.Add(FileEntry(request.DonorRoot, closure.RealPath, bundled, origin, defaultPermissions: 0x1ED));
 
             var donorLibc = closure.Libraries.FirstOrDefault(l => l.Name == "libc.so.6");
-            var glibc = donorLibc is null ? null : GlibcVersions.OfLibc(donorLibc.Elf);
+            var glibc = donorLibc is null ? null : GlibcVersions.ReleaseOf(request.DonorRoot, donorLibc.RealPath, donorLibc.Elf);
             var argv0 = glibc is not null && glibc >= Argv0Since;
             if (!argv0)
             {
@@ -255,12 +257,12 @@ public static class LibraryInjector
         problems.Add($"{closure.Path} needs the interpreter {interpreter}, which the target does not have");
     }
 
-    private static string VersionProblem(string path, string library, string version, ResolvedLibrary provider, ResolvedLibrary? targetLibc, ResolvedLibrary? donorLibc)
+    private static string VersionProblem(string path, string library, string version, ResolvedLibrary provider, string targetGlibc, string donorGlibc)
     {
         var text = new StringBuilder($"{path} needs {version} from {library}, which the target's {provider.FoundPath} does not define");
         if (version.StartsWith("GLIBC_", StringComparison.Ordinal))
         {
-            text.Append($" (target glibc {Describe(targetLibc)}, donor glibc {Describe(donorLibc)})");
+            text.Append($" (target glibc {targetGlibc}, donor glibc {donorGlibc})");
         }
         else if (GlibcVersions.Highest(provider.Elf.VersionDefinitions.Select(d => d.Name), version[..(version.IndexOf('_') + 1)]) is { } highest)
         {
@@ -270,20 +272,20 @@ public static class LibraryInjector
         return text.ToString();
     }
 
-    private static string Describe(ResolvedLibrary? libc) =>
-        libc is null ? "unknown" : GlibcVersions.OfLibc(libc.Elf)?.ToString() ?? "unknown";
+    private static string Release(ITargetRootfs rootfs, ResolvedLibrary? libc) =>
+        libc is null ? "unknown" : GlibcVersions.ReleaseOf(rootfs, libc.RealPath, libc.Elf)?.ToString() ?? "unknown";
 
-    private static string CompatibilityMessage(InjectionRequest request, List<string> problems, ResolvedLibrary? targetLibc, ResolvedLibrary? donorLibc)
+    private static string CompatibilityMessage(InjectionRequest request, List<string> problems, string targetGlibc, string donorGlibc)
     {
         var text = new StringBuilder();
-        text.Append($"{request.PackageName} from {request.DonorRoot.Description} (glibc {Describe(donorLibc)}) cannot use the libraries of {request.Target.Description} (glibc {Describe(targetLibc)}):");
+        text.Append($"{request.PackageName} from {request.DonorRoot.Description} (glibc {donorGlibc}) cannot use the libraries of {request.Target.Description} (glibc {targetGlibc}):");
         foreach (var problem in problems)
         {
             text.Append("\n  - ").Append(problem);
         }
 
         text.Append("\nWays out: take the package from an older donor suite whose glibc is at most ")
-            .Append(Describe(targetLibc))
+            .Append(targetGlibc)
             .Append(", use a static build of the binary, or use bundled-loader mode (mode: bundled), which ships the donor's libc and loader under ")
             .Append(RootfsPathResolver.Combine(request.BundleRoot, request.PackageName))
             .Append('/');

@@ -54,7 +54,9 @@ public sealed class LibrarySearch
         var libraries = new List<ResolvedLibrary>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var queue = new Queue<(string Path, ElfFile Elf)>();
-        queue.Enqueue((path, elf));
+
+        // The executable's $ORIGIN is the directory of its real path (the kernel hands ld.so the resolved file).
+        queue.Enqueue((realPath, elf));
         while (queue.Count > 0)
         {
             var (objectPath, objectElf) = queue.Dequeue();
@@ -65,7 +67,7 @@ public sealed class LibrarySearch
                     continue;
                 }
 
-                var found = Find(name, objectPath, objectElf, elf, path)
+                var found = Find(name, objectPath, objectElf, elf, realPath)
                     ?? throw new LibraryResolutionException(
                         $"{name}, needed by {objectPath}, is not in {_rootfs.Description} " +
                         $"(searched rpath/runpath, ld.so.conf [{string.Join(", ", ConfiguredDirectories)}] and the default directories " +
