@@ -38,6 +38,7 @@ public sealed class InitrdReader
         keepData ??= DefaultKeep;
         var entries = new Dictionary<string, InitrdEntry>(StringComparer.Ordinal);
         var order = new List<string>();
+        var hardLinks = new Dictionary<(int, long, int, int), List<string>>();
         var members = Walk((member, reader) =>
         {
             var header = reader.Current!;
@@ -55,6 +56,27 @@ public sealed class InitrdReader
             }
 
             entries[header.Name] = new InitrdEntry(header.Name, header, reader.SymlinkTarget, member, data);
+            if (header.Kind == Rootfs.RootfsEntryKind.File && header.LinkCount > 1)
+            {
+                // newc puts a hard-linked file's data on its last name: show it on every name of the file.
+                var key = (member, header.Inode, header.DevMajor, header.DevMinor);
+                if (!hardLinks.TryGetValue(key, out var names))
+                {
+                    hardLinks[key] = names = [];
+                }
+
+                names.Add(header.Name);
+                if (header.FileSize > 0)
+                {
+                    foreach (var name in names)
+                    {
+                        if (entries[name] is { } earlier && earlier.MemberIndex == member && earlier.Header.Inode == header.Inode)
+                        {
+                            entries[name] = earlier with { Header = earlier.Header with { FileSize = header.FileSize }, Data = data };
+                        }
+                    }
+                }
+            }
         });
         return new InitrdContents(members, [.. order.Select(p => entries[p])]);
     }

@@ -63,6 +63,8 @@ public class InitrdOverlayWriterTests
         Assert.Equal([InitrdCompression.Lzma, InitrdCompression.Gzip], contents.Members.Select(m => m.Compression));
         Assert.Equal("EXPERIMENTAL\n", contents.ReadAllText("etc/motd"));
         Assert.Equal("ID=boot2docker\n", contents.ReadAllText("etc/os-release"));
+        var ls = await File.ReadAllBytesAsync("/bin/ls", TestContext.Current.CancellationToken);
+        Assert.Equal(ls, new InitrdReader(File.OpenRead(scratch["appended.img"]), "appended.img").ReadContents(_ => true).ReadAllBytes("bin/dir")); // a hard link listed before its data
         Assert.Equal(0x3FF, contents.Find("tmp")!.Header.Permissions); // still 1777: the implied parent copies the base
         Assert.Equal(RootfsEntryKind.Symlink, contents.Find("lib64")!.Header.Kind);
     }
