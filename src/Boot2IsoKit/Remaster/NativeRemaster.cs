@@ -55,7 +55,7 @@ public static class NativeRemaster
             await using (var baseInitrd = baseIso.Image.OpenFile(baseIso.InitrdNode))
             await using (var newInitrd = new FileStream(initrdPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                initrd = await InitrdOverlayWriter.WriteAsync(baseInitrd, overlay, plan.InitrdMode, newInitrd, input: $"{basePath}!/{baseIso.Layout.InitrdPath}", cancellationToken: cancellationToken).ConfigureAwait(false);
+                initrd = await InitrdOverlayWriter.WriteAsync(baseInitrd, overlay, plan.InitrdMode, newInitrd, input: $"{basePath}!/{baseIso.Layout.InitrdPath}", baseContents: baseIso.Contents, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
 
             var builder = IsoBuilder.FromImage(baseIso.Image);
