@@ -5,6 +5,8 @@
 #   ./build.ps1 --target=Test                builds and runs every test
 # Every argument goes to Cake; the exit code is Cake's.
 $ErrorActionPreference = 'Stop'
+# Paths the user types (--base-iso=../x.iso) are relative to where they ran this script.
+if (-not $env:B2IK_INVOCATION_DIR) { $env:B2IK_INVOCATION_DIR = (Get-Location).Path }
 Set-Location -LiteralPath $PSScriptRoot
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'

@@ -2,6 +2,7 @@
 // (src/Boot2IsoKit), where the tests reach it. Run ./build.sh (or ./build.ps1) to see the targets.
 #r "../artifacts/cake/Boot2IsoKit.dll"
 #r "../artifacts/cake/Boot2IsoKit.Testing.dll"
+#load "tasks/pipeline.cake"
 #load "tasks/test.cake"
 #load "tasks/fixtures.cake"
 
@@ -11,12 +12,19 @@ Task("Default")
     .Description("Lists the targets with their descriptions.")
     .Does(() =>
     {
-        Information("Boot2IsoKit targets (run ./build.sh --target=NAME):");
+        Console.WriteLine("Boot2IsoKit targets (./build.sh --target=NAME):");
         foreach (var task in Tasks.Where(t => t.Name != "Default").OrderBy(t => t.Name))
         {
-            Information("  {0,-16} {1}", task.Name, task.Description);
+            Console.WriteLine($"  {task.Name,-16} {task.Description}");
         }
-        Information("Cake switches: --verbosity, --dryrun, --tree, --description, --exclusive.");
+
+        Console.WriteLine("Arguments:");
+        foreach (var (name, meaning) in Boot2IsoKit.Pipeline.PipelineArguments.Known)
+        {
+            Console.WriteLine($"  --{name,-16} {meaning}");
+        }
+
+        Console.WriteLine("Cake switches: --verbosity, --dryrun, --tree, --description, --exclusive.");
     });
 
 RunTarget(target);

@@ -135,7 +135,7 @@ public static partial class RecipeLoader
         }
 
         var channel = map.TryGetValue("channel", out var channelNode)
-            ? reader.Enum<string>(channelNode, ("stable", "stable"), ("test", "test"), ("experimental", "experimental"), ("nightly", "nightly"), ("edge", "edge"))
+            ? reader.Enum<string>(channelNode, ("stable", "stable"), ("test", "test"), ("experimental", "experimental"), ("nightly", "nightly"), ("edge", "edge"), ("master", "master"))
             : null;
         var url = reader.OptionalString(map, "url");
         if (url is not null && !Uri.TryCreate(url, UriKind.Absolute, out _))

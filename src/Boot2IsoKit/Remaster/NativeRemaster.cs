@@ -20,18 +20,19 @@ namespace Boot2IsoKit.Remaster;
 /// </summary>
 public static class NativeRemaster
 {
-    public static async Task<RemasterReport> BuildAsync(BuildPlan plan, PipelineLog log, CancellationToken cancellationToken = default)
+    /// <param name="baseIso">The plan's base ISO, already opened (the planner read it to check injected binaries).</param>
+    public static async Task<RemasterReport> BuildAsync(BuildPlan plan, BaseIso baseIso, PipelineLog log, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(baseIso);
         ArgumentNullException.ThrowIfNull(log);
-        var basePath = plan.BaseIsoPath ?? throw new Boot2IsoKitException("The native builder needs a base ISO (--base-iso=PATH or the recipe's base release).");
+        var basePath = baseIso.Path;
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(plan.OutputPath);
         var scratch = Path.Combine(Path.GetDirectoryName(output)!, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp");
         Directory.CreateDirectory(scratch);
         try
         {
-            using var baseIso = BaseIso.Open(basePath);
             log.Detail($"base {basePath}: {baseIso.Layout.Name} layout, label {baseIso.Image.VolumeId}, initrd {baseIso.InitrdNode.Size} bytes");
 
             var overlay = new RootfsOverlay();

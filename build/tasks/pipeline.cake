@@ -1,0 +1,40 @@
+// The ISO targets. Each calls one method of Boot2IsoKit.Pipeline.IsoPipeline; arguments are read in
+// one place (PipelineArguments) from Cake's argument list.
+using Boot2IsoKit.Pipeline;
+
+IsoPipeline Pipeline()
+{
+    var arguments = PipelineArguments.Read(name => HasArgument(name) ? Argument<string>(name, "") : null);
+    var repositoryRoot = MakeAbsolute(Directory("..")).FullPath;
+    var invocationDirectory = EnvironmentVariable("B2IK_INVOCATION_DIR") ?? repositoryRoot;
+    var log = PipelineLog.Console(verbose: Context.Log.Verbosity >= Verbosity.Verbose);
+    return new IsoPipeline(new PipelineContext(repositoryRoot, invocationDirectory, arguments, log));
+}
+
+Task("ExperimentalIso")
+    .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
+    .Does(async () => await Pipeline().BuildAsync("recipes/experimental.yml"));
+
+Task("Iso")
+    .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
+    .Does(async () => await Pipeline().BuildAsync());
+
+Task("Fetch")
+    .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")
+    .Does(async () => await Pipeline().FetchAsync());
+
+Task("Inspect")
+    .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")
+    .Does(() => Console.Write(Pipeline().Inspect()));
+
+Task("SeedCache")
+    .Description("Puts the ISO into docker-machine's cache, keeping the old one as a backup (--iso, --storage-path, --machine, --restore).")
+    .Does(() => Console.WriteLine(Pipeline().SeedCache()));
+
+Task("Bundle")
+    .Description("Packs ISO, SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
+    .Does(() =>
+    {
+        var bundle = Pipeline().Bundle();
+        Console.WriteLine($"Bundle: {bundle.TarGzPath}\n        {bundle.ZipPath}");
+    });

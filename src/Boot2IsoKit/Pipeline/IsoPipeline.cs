@@ -1,0 +1,141 @@
+using System.Security.Cryptography;
+using Boot2IsoKit.Bundle;
+using Boot2IsoKit.Errors;
+using Boot2IsoKit.Inspection;
+using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Planning;
+using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Remaster;
+
+namespace Boot2IsoKit.Pipeline;
+
+/// <summary>
+/// The targets of build/build.cake, one method each. The Cake script only wires these; everything
+/// they do is in the stages they call (planner, builders, inspector, seeder, bundle writer).
+/// </summary>
+public sealed class IsoPipeline(PipelineContext context)
+{
+    private PipelineArguments Arguments => context.Arguments;
+
+    private PipelineLog Log => context.Log;
+
+    /// <summary>Resolve, Fetch, Overlay, Build, Verify: writes the recipe's ISO.</summary>
+    public async Task<BuildRecord> BuildAsync(string? recipePath = null, CancellationToken cancellationToken = default)
+    {
+        var recipe = LoadRecipe(recipePath);
+        var planner = new BuildPlanner(context);
+        var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
+        if (Arguments.Builder == BuilderKind.Docker)
+        {
+            throw new Boot2IsoKitException("--builder=docker is not wired into this pipeline yet; use the native builder (the default).");
+        }
+
+        var baseIsoPath = await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
+        using var baseIso = BaseIso.Open(baseIsoPath);
+        var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
+        var report = await NativeRemaster.BuildAsync(plan, baseIso, Log, cancellationToken).ConfigureAwait(false);
+        Log.Info(report.ToString());
+        var record = new BuildRecord
+        {
+            Iso = report.OutputIso,
+            Sha256 = report.OutputSha256,
+            Label = plan.VolumeLabel,
+            Recipe = recipe.Name,
+            Builder = "native",
+            EngineVersion = engine?.Version,
+            Versions = new() { ["base"] = plan.BaseVersion, ["stamped"] = plan.StampedVersion },
+            Inputs = await InputHashesAsync(baseIsoPath, engine?.LocalTgz, cancellationToken).ConfigureAwait(false),
+        };
+        record.Save(context.Artifacts);
+        return record;
+    }
+
+    /// <summary>Fetch: puts every input of the recipe into the input cache, so a later build can run --offline.</summary>
+    public async Task FetchAsync(CancellationToken cancellationToken = default)
+    {
+        var recipe = LoadRecipe(null);
+        var planner = new BuildPlanner(context);
+        var baseIsoPath = await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
+        var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
+        using var baseIso = BaseIso.Open(baseIsoPath);
+        // Planning downloads and checks the Debian packages the recipe injects.
+        await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
+        Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIsoPath}, engine {engine?.LocalTgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}");
+    }
+
+    /// <summary>Inspect: describes an ISO, and what it changed against --compare.</summary>
+    public string Inspect()
+    {
+        var iso = IsoArgument();
+        return IsoInspector.Describe(iso, Arguments.Compare is { } compare ? context.FromCommandLine(compare) : null);
+    }
+
+    /// <summary>SeedCache: puts the ISO into docker-machine's cache (or restores a backup) and explains what docker-machine will do.</summary>
+    public string SeedCache()
+    {
+        var store = MachineStore.ResolveForCurrentUser(Arguments.StoragePath is { } path ? context.FromCommandLine(path) : null);
+        var seeder = new CacheSeeder(new IsoOsReleaseProbe());
+        if (Arguments.Restore is { } backup)
+        {
+            var restored = seeder.Restore(store, backup.Length == 0 ? null : backup);
+            return $"Restored {restored.CachedIsoPath} from {restored.RestoredFrom}" + (restored.BackupOfReplaced is { } kept ? $"; the replaced ISO is kept as {kept}" : "");
+        }
+
+        var iso = IsoArgument();
+        var result = seeder.Seed(new SeedRequest
+        {
+            IsoPath = iso,
+            Store = store,
+            Force = Arguments.Force,
+            Provenance = BuildRecord.ForIso(iso)?.ToProvenance(),
+            MachineName = Arguments.Machine,
+        });
+        return result.Report.ToText();
+    }
+
+    /// <summary>Bundle: ISO, checksums, manifest and seed scripts for an air-gapped machine.</summary>
+    public BundleResult Bundle()
+    {
+        var iso = IsoArgument();
+        var record = BuildRecord.ForIso(iso);
+        return BundleWriter.Write(new BundleRequest
+        {
+            IsoPath = iso,
+            Name = Path.GetFileNameWithoutExtension(iso),
+            OutputDirectory = Path.Combine(context.Artifacts, "bundle"),
+            Provenance = record?.ToProvenance(),
+            Force = Arguments.Force,
+            OsReleaseProbe = new IsoOsReleaseProbe(),
+        });
+    }
+
+    private Recipe LoadRecipe(string? recipePath) =>
+        RecipeLoader.LoadFile(recipePath is not null ? context.FromRepository(recipePath) : context.FromCommandLine(Arguments.RecipePath));
+
+    /// <summary>--iso, else the ISO the last build wrote.</summary>
+    private string IsoArgument()
+    {
+        var iso = Arguments.Iso is { } given
+            ? context.FromCommandLine(given)
+            : BuildRecord.LastBuild(context.Artifacts)?.Iso
+              ?? throw new Boot2IsoKitException("No ISO given and none built yet: pass --iso=PATH or run --target=ExperimentalIso first.");
+        return File.Exists(iso) ? iso : throw new InvalidInputException("--iso", iso, "no such file");
+    }
+
+    private static async Task<Dictionary<string, string>> InputHashesAsync(string baseIso, string? engineTgz, CancellationToken cancellationToken)
+    {
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal) { ["base-iso"] = await Sha256Async(baseIso, cancellationToken).ConfigureAwait(false) };
+        if (engineTgz is not null)
+        {
+            hashes["engine-tgz"] = await Sha256Async(engineTgz, cancellationToken).ConfigureAwait(false);
+        }
+
+        return hashes;
+    }
+
+    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
+    {
+        await using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+    }
+}

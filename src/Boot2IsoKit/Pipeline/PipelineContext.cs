@@ -1,0 +1,63 @@
+using Boot2IsoKit.Downloads;
+using Boot2IsoKit.InputCache;
+using Boot2IsoKit.IO;
+
+namespace Boot2IsoKit.Pipeline;
+
+/// <summary>
+/// Where the pipeline runs: the repository (recipes, overlays, artifacts/), the directory the user
+/// called build.sh from (their relative paths mean that directory), the input cache and the log.
+/// </summary>
+public sealed class PipelineContext
+{
+    public PipelineContext(string repositoryRoot, string invocationDirectory, PipelineArguments arguments, PipelineLog log)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        RepositoryRoot = Path.GetFullPath(repositoryRoot);
+        InvocationDirectory = Path.GetFullPath(invocationDirectory);
+        Arguments = arguments;
+        Log = log;
+        Artifacts = Path.Combine(RepositoryRoot, "artifacts");
+        var cacheRoot = arguments.CacheDirectory is { } cache ? FromCommandLine(cache) : Path.Combine(Artifacts, "cache");
+        var bars = new Dictionary<string, IProgress<ProgressReport>>(StringComparer.Ordinal);
+        Downloader = new Downloader(new DownloaderOptions
+        {
+            Progress = new CallbackProgress<DownloadProgress>(p =>
+            {
+                lock (bars)
+                {
+                    if (!bars.TryGetValue(p.Description, out var bar))
+                    {
+                        bars[p.Description] = bar = log.Progress("downloading " + p.Description);
+                    }
+
+                    bar.Report(new ProgressReport(p.BytesReceived, p.TotalBytes ?? 0));
+                }
+            }),
+        });
+        Cache = new InputCacheStore(cacheRoot, Downloader, arguments.Offline);
+    }
+
+    public string RepositoryRoot { get; }
+
+    public string InvocationDirectory { get; }
+
+    public string Artifacts { get; }
+
+    public PipelineArguments Arguments { get; }
+
+    public PipelineLog Log { get; }
+
+    public IDownloader Downloader { get; }
+
+    public InputCacheStore Cache { get; }
+
+    /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
+    public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");
+
+    /// <summary>A path typed on the command line: relative to where the user ran build.sh.</summary>
+    public string FromCommandLine(string path) => Path.GetFullPath(path, InvocationDirectory);
+
+    /// <summary>A path written in a recipe or repository file: relative to the repository root.</summary>
+    public string FromRepository(string path) => Path.GetFullPath(path, RepositoryRoot);
+}
