@@ -8,6 +8,8 @@ namespace Boot2IsoKit.Pipeline;
 /// </summary>
 public sealed class ConsoleProgress(string what) : IProgress<ProgressReport>
 {
+    private const long LargeWork = 16L << 20;
+
     private readonly object _gate = new();
     private long _lastTicks;
     private int _lastDecile = -1;
@@ -33,8 +35,9 @@ public sealed class ConsoleProgress(string what) : IProgress<ProgressReport>
                 return;
             }
 
-            var decile = percent / 10;
-            if (percent >= 0 && decile != _lastDecile)
+            // In a log, small transfers get one line when done; large ones a line every ten percent.
+            var decile = value.Total >= LargeWork ? percent / 10 : (finished ? 10 : -1);
+            if (percent >= 0 && decile >= 0 && decile != _lastDecile)
             {
                 _lastDecile = decile;
                 System.Console.Error.WriteLine(text);

@@ -56,11 +56,11 @@ public sealed partial class BaseIso : IDisposable
 
     public void Dispose() => Image.Dispose();
 
-    /// <summary>Configuration files, and the libraries whose version definitions the injection check reads.</summary>
+    /// <summary>Configuration files, and the shared libraries whose version definitions the injection check reads.</summary>
     private static bool KeepData(CpioHeader header) =>
         (header.FileSize <= 256 * 1024 && (header.Name.StartsWith("etc/", StringComparison.Ordinal) || header.Name is "version" or "usr/lib/os-release"))
         || (header.FileSize <= 64L * 1024 * 1024 && CoreLibrary().IsMatch(header.Name));
 
-    [GeneratedRegex(@"(^|/)(libc\.so\.6|libc-[0-9.]+\.so|libstdc\+\+\.so[0-9.]*|libgcc_s\.so\.1|ld-linux-x86-64\.so\.2|ld-[0-9.]+\.so|libm\.so\.6|libm-[0-9.]+\.so)$")]
+    [GeneratedRegex(@"^(lib|lib64|usr/lib|usr/lib64|usr/local/lib)/([^/]+/)?[^/]+\.so(\.[0-9.]+)?$")]
     private static partial Regex CoreLibrary();
 }
