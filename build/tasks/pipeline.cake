@@ -13,15 +13,15 @@ IsoPipeline Pipeline()
 
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
-    .Does(async () => await Pipeline().BuildAsync("recipes/experimental.yml"));
+    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync("recipes/experimental.yml"); });
 
 Task("Iso")
     .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
-    .Does(async () => await Pipeline().BuildAsync());
+    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync(); });
 
 Task("Fetch")
     .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")
-    .Does(async () => await Pipeline().FetchAsync());
+    .Does(async () => { using var pipeline = Pipeline(); await pipeline.FetchAsync(); });
 
 Task("Inspect")
     .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")

@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Pipeline;
 /// The targets of build/build.cake, one method each. The Cake script only wires these; everything
 /// they do is in the stages they call (planner, builders, inspector, seeder, bundle writer).
 /// </summary>
-public sealed class IsoPipeline(PipelineContext context)
+public sealed class IsoPipeline(PipelineContext context) : IDisposable
 {
     private PipelineArguments Arguments => context.Arguments;
 
@@ -108,6 +108,9 @@ public sealed class IsoPipeline(PipelineContext context)
             OsReleaseProbe = new IsoOsReleaseProbe(),
         });
     }
+
+    /// <summary>Removes this run's scratch directory (donor roots, spooled files).</summary>
+    public void Dispose() => context.Dispose();
 
     private Recipe LoadRecipe(string? recipePath) =>
         RecipeLoader.LoadFile(recipePath is not null ? context.FromRepository(recipePath) : context.FromCommandLine(Arguments.RecipePath));

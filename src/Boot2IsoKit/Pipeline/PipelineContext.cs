@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Pipeline;
 /// Where the pipeline runs: the repository (recipes, overlays, artifacts/), the directory the user
 /// called build.sh from (their relative paths mean that directory), the input cache and the log.
 /// </summary>
-public sealed class PipelineContext
+public sealed class PipelineContext : IDisposable
 {
     public PipelineContext(string repositoryRoot, string invocationDirectory, PipelineArguments arguments, PipelineLog log)
     {
@@ -38,6 +38,8 @@ public sealed class PipelineContext
         Cache = new InputCacheStore(cacheRoot, Downloader, arguments.Offline);
     }
 
+    private string? _scratch;
+
     public string RepositoryRoot { get; }
 
     public string InvocationDirectory { get; }
@@ -54,6 +56,34 @@ public sealed class PipelineContext
 
     /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
     public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");
+
+    /// <summary>
+    /// A private work directory for this run (donor roots of injected packages, spooled files), under
+    /// artifacts/work/ so concurrent builds never share one; removed when the context is disposed.
+    /// </summary>
+    public string Scratch
+    {
+        get
+        {
+            if (_scratch is null)
+            {
+                _scratch = Path.Combine(Artifacts, "work", $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}");
+                Directory.CreateDirectory(_scratch);
+            }
+
+            return _scratch;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_scratch is not null && Directory.Exists(_scratch))
+        {
+            Directory.Delete(_scratch, recursive: true);
+        }
+
+        _scratch = null;
+    }
 
     /// <summary>A path typed on the command line: relative to where the user ran build.sh.</summary>
     public string FromCommandLine(string path) => Path.GetFullPath(path, InvocationDirectory);

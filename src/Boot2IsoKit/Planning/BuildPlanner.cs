@@ -133,7 +133,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
     private async Task<InjectionPlan> InjectAsync(Recipe recipe, PackageSpec package, BaseIso? target, CancellationToken cancellationToken)
     {
         ITargetRootfs targetRootfs = target is null
-            ? new DirectoryRootfs(Directory.CreateTempSubdirectory("b2ik-empty-target-").FullName)
+            ? new DirectoryRootfs(Directory.CreateDirectory(Path.Combine(context.Scratch, "empty-target")).FullName)
             : new InitrdRootfs(target.Contents, $"base initrd of {Path.GetFileName(target.Path)}");
         // Without the base rootfs (docker builder without --base-iso) nothing can be checked: bundle everything.
         var mode = target is null ? InjectionMode.Bundled : package.Mode;
@@ -150,12 +150,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
         }
 
         var name = package.Deb!;
-        var donor = Path.Combine(context.Artifacts, "work", recipe.Name, "donor-" + name);
-        if (Directory.Exists(donor))
-        {
-            Directory.Delete(donor, recursive: true);
-        }
-
+        var donor = Path.Combine(context.Scratch, "donor-" + name);
         Directory.CreateDirectory(donor);
         var repository = new DebianRepository(
             DebianMirror.FromConfiguration(recipe.DebianMirror) ?? throw new Boot2IsoKitException($"{recipe.SourcePath}: package '{name}' needs a Debian mirror: set debian.mirror in the recipe, {DebianMirror.EnvironmentVariable}, or run on a host with apt configured"),
@@ -171,7 +166,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
         }
 
         await repository.ExtractAllAsync(resolved.Packages, donor, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var binaries = package.Binaries.Count > 0 ? package.Binaries : DefaultBinaries(donor);
+        var binaries = package.Binaries.Count > 0 ? [.. package.Binaries.Select(b => MergedUsrAware(donor, b))] : DefaultBinaries(donor);
         return LibraryInjector.Plan(new InjectionRequest
         {
             DonorRoot = new DirectoryRootfs(donor),
@@ -180,6 +175,21 @@ public sealed partial class BuildPlanner(PipelineContext context)
             Mode = mode,
             PackageName = name,
         });
+    }
+
+    /// <summary>
+    /// Debian moved /bin and /sbin under /usr (trixie ships /usr/sbin/ipvsadm, bullseye /sbin/ipvsadm);
+    /// extracted packages lack the /sbin -> usr/sbin link, so a recipe's path is tried both ways.
+    /// </summary>
+    private static string MergedUsrAware(string donor, string binary)
+    {
+        if (File.Exists(Path.Combine(donor, binary.TrimStart('/'))))
+        {
+            return binary;
+        }
+
+        var other = binary.StartsWith("/usr/", StringComparison.Ordinal) ? binary["/usr".Length..] : "/usr" + binary;
+        return File.Exists(Path.Combine(donor, other.TrimStart('/'))) ? other : binary;
     }
 
     private static readonly string[] BinaryDirectories = ["bin", "sbin", "usr/bin", "usr/sbin"];

@@ -42,7 +42,8 @@ internal sealed class RemasterHarness : IDisposable
         values.TryAdd("output", Path("out.iso"));
         values.TryAdd("cache-dir", System.IO.Path.Combine(RepositoryRoot.Find(), "artifacts", "cache"));
         var context = new PipelineContext(RepositoryRoot.Find(), Directory, PipelineArguments.Read(values.GetValueOrDefault), PipelineLog.Silent);
-        return await new IsoPipeline(context).BuildAsync();
+        using var pipeline = new IsoPipeline(context);
+        return await pipeline.BuildAsync();
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
