@@ -320,6 +320,7 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
         private readonly List<string> _steps = [];
         private readonly List<string> _intermediates = [];
         private readonly StringBuilder _partial = new();
+        /// <summary>True while the next "---> id" names an image this build did not create.</summary>
         private bool _cacheHit;
 
         public string? Error { get; private set; }
@@ -368,9 +369,12 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
             {
                 _steps.Add(trimmed);
                 progress?.Report(trimmed);
+                // The id after FROM is the base image: never ours to remove.
+                _cacheHit = trimmed.Contains(" : FROM ", StringComparison.OrdinalIgnoreCase);
             }
             else if (trimmed.StartsWith("---> Using cache", StringComparison.Ordinal))
             {
+                // A cached layer may be shared with other builds: leave it.
                 _cacheHit = true;
             }
             else if (trimmed.StartsWith("---> ", StringComparison.Ordinal) && !trimmed.StartsWith("---> Running in", StringComparison.Ordinal))
