@@ -3,6 +3,7 @@
 #r "../artifacts/cake/Boot2IsoKit.dll"
 #r "../artifacts/cake/Boot2IsoKit.Testing.dll"
 #load "tasks/test.cake"
+#load "tasks/fixtures.cake"
 
 var target = Argument("target", "Default");
 
