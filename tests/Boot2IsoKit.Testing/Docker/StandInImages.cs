@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using Boot2IsoKit.Docker;
+using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Tools;
 using Docker.DotNet.Models;
 
@@ -18,6 +19,13 @@ public static class StandInImages
 {
     public const string Repository = "b2ik-standin/boot2docker";
     private const string KeyLabel = "org.boot2isokit.standin-key";
+
+    /// <summary>The stand-in made from a fixture ISO: its release is the fixture's (19.03.12 new, 18.06.1-ce old).</summary>
+    public static Task<string> EnsureAsync(DockerConnection connection, FixtureIso fixture, Action<string>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        return EnsureAsync(connection, fixture.EngineVersion, fixture.RootfsDirectory, fixture.IsoTreeDirectory, fixture.IsoPath, progress, ct);
+    }
 
     /// <summary>Builds (or finds, by a key of its inputs) the stand-in and returns its reference, e.g. b2ik-standin/boot2docker:19.03.12.</summary>
     /// <param name="release">The boot2docker release imitated; it picks the layout and the script path.</param>
@@ -104,19 +112,8 @@ public static class StandInImages
             : throw new InvalidOperationException($"building the stand-in {image} failed: {error}\n{string.Concat(messages.TakeLast(30))}");
     }
 
-    /// <summary>The repository's artifacts directory (found from the working directory up).</summary>
-    public static string ArtifactsDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Boot2IsoKit.sln")))
-            {
-                return Path.Combine(directory.FullName, "artifacts");
-            }
-        }
-
-        throw new InvalidOperationException("Boot2IsoKit.sln not found above " + AppContext.BaseDirectory);
-    }
+    /// <summary>The repository's artifacts directory.</summary>
+    public static string ArtifactsDirectory() => Path.Combine(RepositoryRoot.Find(), "artifacts");
 
     private static string Dockerfile(string baseImage, string release, bool isNew, string scriptPath, string isoPath) => isNew
         ? $"""
