@@ -156,8 +156,12 @@ internal sealed partial class DebianPackages(string workDirectory)
                 entries.AddRange(ParseOneLine(File.ReadAllText(SourcesList)));
             }
 
-            // The main archive is the entry that carries a plain release suite (no -security/-updates).
-            var main = entries.FirstOrDefault(e => e.Suites.Any(s => !s.Contains('-', StringComparison.Ordinal)) && !e.Uri.Contains("security", StringComparison.OrdinalIgnoreCase));
+            // The main archive is the entry that carries a plain release suite (no -security/-updates),
+            // preferably one signed with Debian's archive keyring (not some third-party repository).
+            var main = entries
+                .Where(e => e.Suites.Any(s => !s.Contains('-', StringComparison.Ordinal)) && !e.Uri.Contains("security", StringComparison.OrdinalIgnoreCase))
+                .OrderBy(e => e.Keyring.Contains("debian-archive", StringComparison.Ordinal) ? 0 : 1)
+                .FirstOrDefault();
             if (main.Uri is null)
             {
                 throw new InvalidOperationException("apt has no Debian archive configured (looked in /etc/apt/sources.list.d and /etc/apt/sources.list).");
@@ -187,7 +191,10 @@ internal sealed partial class DebianPackages(string workDirectory)
                     && !string.Equals(fields.GetValueOrDefault("Enabled"), "no", StringComparison.OrdinalIgnoreCase)
                     && fields.TryGetValue("URIs", out var uris) && fields.TryGetValue("Suites", out var suites))
                 {
-                    yield return (uris.Split(' ')[0], fields.GetValueOrDefault("Signed-By", DefaultKeyring), suites.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                    // Signed-By may also hold an inline key block; then fall back to Debian's keyring file.
+                    var signedBy = fields.GetValueOrDefault("Signed-By", "");
+                    var keyring = signedBy.StartsWith('/') ? signedBy.Split(' ')[0] : DefaultKeyring;
+                    yield return (uris.Split(' ')[0], keyring, suites.Split(' ', StringSplitOptions.RemoveEmptyEntries));
                 }
             }
         }

@@ -144,7 +144,8 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         // bookworm and older ship glibc in /lib/x86_64-linux-gnu, trixie (merged /usr) in /usr/lib/x86_64-linux-gnu.
         var source = LibcDirectories
             .Select(d => Path.Combine(libc, d))
-            .First(d => File.Exists(Path.Combine(d, "libc.so.6")) || new FileInfo(Path.Combine(d, "libc.so.6")).LinkTarget is not null);
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "libc.so.6")) || new FileInfo(Path.Combine(d, "libc.so.6")).LinkTarget is not null)
+            ?? throw new InvalidOperationException($"libc6 of {options.GlibcSuite} has no libc.so.6 in {string.Join(" or ", LibcDirectories)}.");
         var lib = Path.Combine(Rootfs, "lib");
         foreach (var entry in new DirectoryInfo(source).EnumerateFileSystemInfos())
         {

@@ -53,6 +53,13 @@ public static class FixtureIsos
                 throw new PlatformNotSupportedException("Fixture ISOs are built with apt, dpkg-deb, cpio and xorriso: Linux (Debian) only.");
             }
 
+            // Holding the lock, no other builder of this key is running: half builds left by a killed
+            // process can go.
+            foreach (var stale in Directory.GetDirectories(root, $".build-{key}-*"))
+            {
+                TryDelete(stale);
+            }
+
             progress?.Invoke($"building fixture {key} from Debian packages...");
             var temporary = Path.Combine(root, $".build-{key}-{Guid.NewGuid():N}");
             try

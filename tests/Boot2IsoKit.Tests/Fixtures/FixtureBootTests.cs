@@ -17,7 +17,7 @@ public class FixtureBootTests
         var ct = TestContext.Current.CancellationToken;
         var fixture = await FixtureIsos.GetAsync(layout, ct: ct);
 
-        var boot = await QemuBoot.RunAsync(fixture.IsoPath, medium, ct: ct);
+        var boot = await QemuBoot.RunAsync(fixture.IsoPath, medium, FixtureTools.BootTimeout, ct);
 
         Assert.True(boot.ReachedDone, $"{layout} fixture did not reach {FixtureMarkers.Done} booting as {medium}.\n{boot.Excerpt()}");
         Assert.False(boot.TimedOut, boot.Excerpt());
@@ -60,7 +60,7 @@ public class FixtureBootTests
         // bullseye's glibc still ships versioned files behind the soname links.
         Assert.Equal("libc-2.31.so", new FileInfo(Path.Combine(fixture.RootfsDirectory, "lib", "libc.so.6")).LinkTarget);
 
-        var boot = await QemuBoot.RunAsync(fixture.IsoPath, BootMedium.CdRom, ct: ct);
+        var boot = await QemuBoot.RunAsync(fixture.IsoPath, BootMedium.CdRom, FixtureTools.BootTimeout, ct);
 
         Assert.True(boot.ReachedDone, boot.Excerpt());
         Assert.Contains("release version 2.31.", boot.Section(FixtureMarkers.Glibc), StringComparison.Ordinal);

@@ -1,6 +1,6 @@
 using Boot2IsoKit.Testing.Fixtures;
-using Boot2IsoKit.Tests.Support;
 using Boot2IsoKit.Testing.Tools;
+using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Fixtures;
 
@@ -80,6 +80,21 @@ public class FixtureIsoReaderTests
 
         Assert.All(again, fixture => Assert.Equal(first, fixture));
         Assert.Equal(written, File.GetLastWriteTimeUtc(first.IsoPath));
+    }
+
+    [Fact]
+    public async Task Padding_grows_the_initrd_by_at_least_its_size_because_it_does_not_compress()
+    {
+        FixtureTools.RequireBuild();
+        var ct = TestContext.Current.CancellationToken;
+        var plain = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
+
+        var padded = await FixtureIsos.GetAsync(FixtureLayout.New, new FixtureOptions { PaddingMegabytes = 2 }, ct);
+
+        Assert.NotEqual(plain.IsoPath, padded.IsoPath);
+        Assert.Equal(2 << 20, new FileInfo(Path.Combine(padded.RootfsDirectory, "opt", "b2ik-padding.bin")).Length);
+        static long InitrdSize(FixtureIso f) => new FileInfo(Path.Combine(f.IsoTreeDirectory, "boot", "initrd.img")).Length;
+        Assert.True(InitrdSize(padded) >= InitrdSize(plain) + (2 << 20), $"{InitrdSize(padded)} vs {InitrdSize(plain)}");
     }
 
     [Fact]
