@@ -1,0 +1,27 @@
+using Boot2IsoKit.Errors;
+
+namespace Boot2IsoKit.Docker;
+
+/// <summary>A failure of the docker builder: no engine, a missing base image, a failed build or run.</summary>
+public class DockerEngineException : Boot2IsoKitException
+{
+    public DockerEngineException(string message, string? logTail = null)
+        : base(logTail is null ? message : message + "\n--- last lines of the log ---\n" + logTail)
+    {
+        LogTail = logTail;
+    }
+
+    public DockerEngineException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+
+    /// <summary>The end of the build or ISO-script output, when there was one.</summary>
+    public string? LogTail { get; }
+}
+
+/// <summary>No Docker engine answered at the endpoint.</summary>
+public sealed class DockerEngineUnavailableException(string message, Exception inner) : DockerEngineException(message, inner);
+
+/// <summary>The base image is not present in the engine (the builder never pulls implicitly).</summary>
+public sealed class BaseImageMissingException(string message) : DockerEngineException(message);

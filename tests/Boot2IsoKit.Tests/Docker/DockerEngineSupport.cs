@@ -1,0 +1,22 @@
+using Boot2IsoKit.Docker;
+using Boot2IsoKit.Tests.Support;
+
+namespace Boot2IsoKit.Tests.Docker;
+
+/// <summary>The engine the docker-builder tests use: started by .ci/run in CI, skipped (laptop) or failed (CI) when absent.</summary>
+internal static class DockerEngineSupport
+{
+    public static async Task<DockerConnection> ConnectOrSkipAsync()
+    {
+        Requires.Tools("dockerd");
+        try
+        {
+            return await DockerConnection.ConnectAsync(timeout: TimeSpan.FromSeconds(10), cancellationToken: TestContext.Current.CancellationToken);
+        }
+        catch (DockerEngineUnavailableException e)
+        {
+            Requires.Missing("a running Docker engine: " + e.Message);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,297 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using Boot2IsoKit.Content;
+using Boot2IsoKit.Docker;
+using Boot2IsoKit.Errors;
+using Boot2IsoKit.Layouts;
+using Boot2IsoKit.Planning;
+using Boot2IsoKit.Rootfs;
+
+namespace Boot2IsoKit.Tests.Docker;
+
+/// <summary>
+/// The rendered Dockerfile and context per layout and option set, compared with reviewed golden files.
+/// Set B2IK_UPDATE_GOLDEN=1 to rewrite them after an intended change (then review the diff).
+/// </summary>
+public sealed class DockerfileRendererTests : IDisposable
+{
+    private const long Epoch = 1593388800;
+    private const string EngineBase = "https://engines.example.invalid";
+
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "b2ik-render-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public DockerfileRendererTests() => Directory.CreateDirectory(_work);
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+
+    /// <summary>The seed example: boot2docker 1.12.0 with the experimental 1.12.0-rc4 engine, ipvsadm and a warning banner.</summary>
+    [Fact]
+    public void Seed_example_old_layout_experimental_url_ipvsadm_and_motd() =>
+        AssertGolden("seed-experimental-1.12.0-rc4", new BuildPlan
+        {
+            RecipeName = "experimental",
+            Layout = IsoLayout.Old,
+            BaseVersion = "1.12.0",
+            BaseImage = "boot2docker/boot2docker:1.12.0",
+            Engine = new EngineInput("1.12.0-rc4", null, new Uri($"{EngineBase}/builds/Linux/x86_64/docker-1.12.0-rc4.tgz"), Sha256Hex("engine 1.12.0-rc4")),
+            Overlay = IpvsadmOverlay(),
+            MotdBanner = "\n  WARNING: this is a build from experimental.docker.com, not a stable release.\n\n",
+            // make_iso.sh of 1.12.0 would say "Boot2Docker-v1.12.0-rc4-experimental": 36 bytes, too long (commit 763d3c5).
+            VolumeLabel = "b2d-v1.12.0-rc4-experimental",
+            StampedVersion = "1.12.0-rc4-experimental",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    [Fact]
+    public void New_layout_local_engine_without_overlay() =>
+        AssertGolden("new-local-engine-plain", new BuildPlan
+        {
+            RecipeName = "pinned",
+            Layout = IsoLayout.New,
+            BaseVersion = "19.03.12",
+            BaseImage = "boot2docker/boot2docker:19.03.12",
+            Engine = new EngineInput("28.2.2", LocalEngine(), null, null),
+            Overlay = new RootfsOverlay(),
+            VolumeLabel = "b2d-v28.2.2",
+            StampedVersion = "28.2.2",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    [Fact]
+    public void New_layout_url_engine_overlay_motd_and_a_label_the_script_cannot_derive() =>
+        AssertGolden("new-url-overlay-own-label", new BuildPlan
+        {
+            RecipeName = "experimental",
+            Layout = IsoLayout.New,
+            BaseVersion = "19.03.12",
+            BaseImage = "registry.example.invalid/forks/boot2docker:19.03.12",
+            Engine = new EngineInput("28.2.2", null, new Uri($"{EngineBase}/linux/static/stable/x86_64/docker-28.2.2.tgz"), null),
+            Overlay = IpvsadmOverlay(withUserFiles: true),
+            MotdBanner = "\n  WARNING: Docker 28.2.2 pinned by Boot2IsoKit, not a boot2docker release.\n\n",
+            VolumeLabel = "b2ik-v28.2.2-exp",
+            StampedVersion = "28.2.2",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    /// <summary>docker-machine keeps a cached ISO labelled like the last release: the label is not the engine.</summary>
+    [Fact]
+    public void New_layout_upstream_tag_label_steers_DOCKER_VERSION_not_os_release() =>
+        AssertGolden("new-local-engine-upstream-label", new BuildPlan
+        {
+            RecipeName = "pinned",
+            Layout = IsoLayout.New,
+            BaseVersion = "19.03.12",
+            BaseImage = "b2ik-standin/boot2docker:19.03.12",
+            Engine = new EngineInput("28.2.2", LocalEngine(), null, null),
+            Overlay = IpvsadmOverlay(),
+            MotdBanner = "Pinned engine.\n",
+            VolumeLabel = "b2d-v19.03.12",
+            StampedVersion = "28.2.2",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    [Fact]
+    public void Old_layout_after_the_script_moved_to_tmp_local_engine_and_overlay() =>
+        AssertGolden("old-18.06-local-overlay", new BuildPlan
+        {
+            RecipeName = "ipvs",
+            Layout = IsoLayout.Old,
+            BaseVersion = "18.06.1-ce",
+            BaseImage = "boot2docker/boot2docker:18.06.1-ce",
+            Engine = new EngineInput("18.06.3-ce", LocalEngine(), null, null),
+            Overlay = IpvsadmOverlay(),
+            VolumeLabel = "b2d-v18.06.3-ce",
+            StampedVersion = "18.06.3-ce",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    [Fact]
+    public void Old_layout_single_binary_engine_of_the_1_10_era() =>
+        AssertGolden("old-1.10-single-binary", new BuildPlan
+        {
+            RecipeName = "legacy",
+            Layout = IsoLayout.Old,
+            BaseVersion = "1.10.3",
+            BaseImage = "boot2docker/boot2docker:1.10.3",
+            Engine = new EngineInput("1.10.3", null, new Uri($"{EngineBase}/builds/Linux/x86_64/docker-1.10.3"), Sha256Hex("engine 1.10.3")),
+            Overlay = new RootfsOverlay(),
+            VolumeLabel = "Boot2Docker-v1.10.3",
+            StampedVersion = "1.10.3",
+            OutputPath = "boot2docker.iso",
+            Timestamp = Epoch,
+        });
+
+    [Fact]
+    public void Rendering_twice_gives_the_same_context_and_the_same_tar()
+    {
+        var plan = SeedLike();
+        var first = DockerfileRenderer.Render(plan, Path.Combine(_work, "a"));
+        var second = DockerfileRenderer.Render(plan, Path.Combine(_work, "b"));
+        Assert.Equal(first.Dockerfile, second.Dockerfile);
+        Assert.Equal(first.Listing(), second.Listing());
+        Assert.Equal(Tar(first), Tar(second));
+    }
+
+    [Fact]
+    public void Rendering_again_replaces_the_previous_context()
+    {
+        var directory = Path.Combine(_work, "ctx");
+        DockerfileRenderer.Render(SeedLike(), directory);
+        var stale = Path.Combine(directory, "stale.txt");
+        File.WriteAllText(stale, "left over");
+        var again = DockerfileRenderer.Render(SeedLike() with { MotdBanner = null }, directory);
+        Assert.False(File.Exists(stale));
+        Assert.False(File.Exists(Path.Combine(directory, DockerfileRenderer.MotdBannerFile)));
+        Assert.Equal(again.Dockerfile, File.ReadAllText(Path.Combine(directory, "Dockerfile")));
+    }
+
+    [Fact]
+    public void The_context_tar_carries_modes_symlinks_and_the_plan_timestamp()
+    {
+        var context = DockerfileRenderer.Render(SeedLike(), Path.Combine(_work, "ctx"));
+        using var tar = new MemoryStream(Tar(context));
+        using var reader = new System.Formats.Tar.TarReader(tar);
+        var entries = new Dictionary<string, System.Formats.Tar.TarEntry>();
+        while (reader.GetNextEntry() is { } entry)
+        {
+            entries[entry.Name] = entry;
+        }
+
+        Assert.Equal((UnixFileMode)0x1ED, entries["rootfs-overlay/sbin/ipvsadm"].Mode);
+        Assert.Equal(System.Formats.Tar.TarEntryType.SymbolicLink, entries["rootfs-overlay/lib/libnl-3.so.200"].EntryType);
+        Assert.Equal("libnl-3.so.200.26.0", entries["rootfs-overlay/lib/libnl-3.so.200"].LinkName);
+        Assert.All(entries.Values, e => Assert.Equal(Epoch, e.ModificationTime.ToUnixTimeSeconds()));
+        Assert.All(entries.Values, e => Assert.Equal(0, e.Uid));
+    }
+
+    [Theory]
+    [InlineData("b2d-v1.12.0-rc4-experimental-build-7", "longer than the 32 bytes")]
+    [InlineData("b2d-v1\"; rm -rf /", "VolumeLabel")]
+    public void A_bad_label_is_refused_naming_the_field(string label, string expected)
+    {
+        var error = Assert.ThrowsAny<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { VolumeLabel = label }, Path.Combine(_work, "ctx")));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_work, "ctx")));
+    }
+
+    [Fact]
+    public void A_plan_without_base_image_names_the_option()
+    {
+        var error = Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { BaseImage = null }, Path.Combine(_work, "ctx")));
+        Assert.Contains("--base-image", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_shell_hostile_version_or_url_is_refused()
+    {
+        Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { StampedVersion = "1.0$(reboot)" }, Path.Combine(_work, "a")));
+        Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(
+            SeedLike() with { Engine = new EngineInput("1.12.0", null, new Uri("https://engines.example.invalid/docker-'x'.tgz"), null) },
+            Path.Combine(_work, "b")));
+    }
+
+    [Theory]
+    [InlineData("1.10.3", 3)]
+    [InlineData("1.11.0", 1)]
+    [InlineData("1.12.0-rc4", 1)]
+    [InlineData("18.06.1-ce", 1)]
+    [InlineData("28.2.2", 1)]
+    public void Engine_tgz_strip_components_follow_the_era(string version, int strip) =>
+        Assert.Equal(strip, DockerfileRenderer.StripComponents(version));
+
+    [Theory]
+    [InlineData("1.12.0", "/make_iso.sh", "Boot2Docker-v1.0")]
+    [InlineData("1.12.3", "/make_iso.sh", "b2d-v1.0")]
+    [InlineData("1.12.4", "/tmp/make_iso.sh", "b2d-v1.0")]
+    [InlineData("18.06.1-ce", "/tmp/make_iso.sh", "b2d-v1.0")]
+    [InlineData("18.09.0", "make-b2d-iso.sh", "Boot2Docker")]
+    [InlineData("19.03.12", "make-b2d-iso.sh", "b2d-v1.0")]
+    public void The_image_contract_follows_boot2docker_history(string release, string script, string label)
+    {
+        var contract = ImageContract.ForRelease(release);
+        Assert.Equal(script, contract.IsoScript);
+        Assert.Equal(label, contract.DerivedLabel("1.0"));
+    }
+
+    private BuildPlan SeedLike() => new()
+    {
+        RecipeName = "experimental",
+        Layout = IsoLayout.Old,
+        BaseVersion = "1.12.0",
+        BaseImage = "boot2docker/boot2docker:1.12.0",
+        Engine = new EngineInput("1.12.0-rc4", LocalEngine(), null, null),
+        Overlay = IpvsadmOverlay(),
+        MotdBanner = "\n  WARNING: experimental\n\n",
+        VolumeLabel = "b2d-v1.12.0-rc4",
+        StampedVersion = "1.12.0-rc4",
+        OutputPath = "boot2docker.iso",
+        Timestamp = Epoch,
+    };
+
+    private void AssertGolden(string name, BuildPlan plan, [CallerFilePath] string source = "")
+    {
+        var context = DockerfileRenderer.Render(plan, Path.Combine(_work, name));
+        Assert.Equal(context.Dockerfile, File.ReadAllText(Path.Combine(context.Directory, "Dockerfile")));
+        var golden = Path.Combine(Path.GetDirectoryName(source)!, "Golden");
+        Compare(Path.Combine(golden, name + ".Dockerfile"), context.Dockerfile);
+        Compare(Path.Combine(golden, name + ".context.txt"), context.Listing());
+    }
+
+    private static void Compare(string goldenPath, string actual)
+    {
+        if (Environment.GetEnvironmentVariable("B2IK_UPDATE_GOLDEN") == "1")
+        {
+            File.WriteAllText(goldenPath, actual);
+            return;
+        }
+
+        Assert.True(File.Exists(goldenPath), $"missing golden file {goldenPath} (run with B2IK_UPDATE_GOLDEN=1 and review it)");
+        Assert.Equal(File.ReadAllText(goldenPath), actual);
+    }
+
+    /// <summary>An ipvsadm-shaped injection: the binary, its libraries with their soname links, as the ELF closure gives them.</summary>
+    private static RootfsOverlay IpvsadmOverlay(bool withUserFiles = false)
+    {
+        var overlay = new RootfsOverlay();
+        overlay.Add(RootfsEntry.File("sbin/ipvsadm", BytesContent.FromText("ipvsadm stand-in\n", "ipvsadm"), 0x1ED, "ipvsadm closure"));
+        overlay.Add(RootfsEntry.File("lib/libnl-3.so.200.26.0", BytesContent.FromText("libnl-3\n", "libnl-3"), 0x1A4, "ipvsadm closure"));
+        overlay.Add(RootfsEntry.Symlink("lib/libnl-3.so.200", "libnl-3.so.200.26.0", "ipvsadm closure"));
+        overlay.Add(RootfsEntry.File("lib/libnl-genl-3.so.200.26.0", BytesContent.FromText("libnl-genl-3\n", "libnl-genl-3"), 0x1A4, "ipvsadm closure"));
+        overlay.Add(RootfsEntry.Symlink("lib/libnl-genl-3.so.200", "libnl-genl-3.so.200.26.0", "ipvsadm closure"));
+        overlay.Add(RootfsEntry.File("lib/libpopt.so.0.0.2", BytesContent.FromText("libpopt\n", "libpopt"), 0x1A4, "ipvsadm closure"));
+        overlay.Add(RootfsEntry.Symlink("lib/libpopt.so.0", "libpopt.so.0.0.2", "ipvsadm closure"));
+        if (withUserFiles)
+        {
+            overlay.Add(RootfsEntry.File("home/docker/.ashrc", BytesContent.FromText("alias ll='ls -l'\n", "ashrc"), 0x1A4) with { Uid = 1000, Gid = 50 });
+            overlay.Add(RootfsEntry.File("etc/b2ik/test.d/50 hello world", BytesContent.FromText("#!/bin/sh\necho hello\n", "hello"), 0x1ED));
+            overlay.Add(new RootfsEntry { Path = "dev/b2ik-null", Kind = RootfsEntryKind.CharacterDevice, Permissions = 0x1B6, DeviceMajor = 1, DeviceMinor = 3 });
+        }
+
+        return overlay;
+    }
+
+    private string LocalEngine()
+    {
+        var path = Path.Combine(_work, "docker-engine.tgz");
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, "not really a tgz: the renderer only copies it\n");
+        }
+
+        return path;
+    }
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
+    private static byte[] Tar(DockerBuildContext context)
+    {
+        using var buffer = new MemoryStream();
+        BuildContextArchive.WriteAsync(context, buffer, CancellationToken.None).GetAwaiter().GetResult();
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,68 @@
+# Boot2IsoKit recipe "experimental": boot2docker 19.03.12 (new image layout), rendered by DockerfileRenderer.
+# The base image already holds a built ISO. Like boot2docker's own experimental and test ISOs, this
+# image changes the rootfs the ISO is made from (/rootfs) and runs the image's ISO script again.
+# By hand: docker build -t b2ik-iso . && docker run --rm --network none b2ik-iso > boot2docker.iso
+FROM registry.example.invalid/forks/boot2docker:19.03.12
+
+# The new image builds in WORKDIR /rootfs and defines no $ROOTFS:
+# name it, so every step below says where it writes, as in the old layout.
+ENV ROOTFS=/rootfs
+
+# Docker engine 28.2.2, downloaded during the build. This needs network access in the build
+# and curl in the base image (boot2docker's images have it; a stand-in must too).
+# No pinned checksum: check against the .sha256 published beside the engine (guards against
+# a cut-off download, not against a changed release; pin sha256 in the recipe for that).
+# Since 1.11 the tgz holds docker/<binaries>: drop that directory (--strip-components=1).
+# The engine is never run at build time (a downloaded binary); only check that it landed.
+RUN curl -fsSL -o /tmp/dockerbin.tgz 'https://engines.example.invalid/linux/static/stable/x86_64/docker-28.2.2.tgz' \
+ && echo "$(curl -fsSL 'https://engines.example.invalid/linux/static/stable/x86_64/docker-28.2.2.tgz.sha256' | cut -d ' ' -f 1)  /tmp/dockerbin.tgz" | sha256sum -c - \
+ && tar -xzf /tmp/dockerbin.tgz -C "$ROOTFS/usr/local/bin" --strip-components=1 \
+ && rm /tmp/dockerbin.tgz \
+ && test -x "$ROOTFS/usr/local/bin/docker"
+
+# Files the recipe adds: overlays and injected binaries with the libraries they load (computed on
+# the host; nothing is installed in this build). Modes, symlinks and mtimes come with the files.
+COPY rootfs-overlay/ /rootfs/
+
+# Entries a build context cannot carry: hard links and device nodes.
+RUN mknod -m 0666 "$ROOTFS"/dev/b2ik-null c 1 3
+
+# COPY makes everything root's; these entries belong to other users.
+RUN chown -h 1000:50 "$ROOTFS"/home/docker/.ashrc
+
+# Banner appended to the base's motd, from a context file: its text needs no shell quoting.
+COPY motd-banner /tmp/b2ik-motd-banner
+RUN cat /tmp/b2ik-motd-banner >> "$ROOTFS/etc/motd" && rm /tmp/b2ik-motd-banner
+
+# make-b2d-iso.sh names the volume "b2d-v$DOCKER_VERSION"; this value makes it "b2d-v28.2.2".
+# DOCKER_VERSION is read only at build time: the booted system's version lives in os-release.
+ENV DOCKER_VERSION=28.2.2
+
+# os-release says 28.2.2. The new image wrote it once at build time and its ISO script does not
+# rewrite it, so we do: VERSION, VERSION_ID and the version in PRETTY_NAME; ID=boot2docker stays
+# (docker-machine recognises boot2docker by it).
+RUN sed -i -E \
+      -e 's/^VERSION=.*/VERSION=28.2.2/' \
+      -e 's/^VERSION_ID=.*/VERSION_ID=28.2.2/' \
+      -e 's/^PRETTY_NAME="Boot2Docker [^ "]*/PRETTY_NAME="Boot2Docker 28.2.2/' \
+      "$ROOTFS/etc/os-release" \
+ && grep -qx 'VERSION=28.2.2' "$ROOTFS/etc/os-release" \
+ && grep -qx 'ID=boot2docker' "$ROOTFS/etc/os-release"
+
+# make-b2d-iso.sh packs the current directory: the rootfs.
+WORKDIR /rootfs
+
+# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/tmp/boot2docker.iso).
+# The script would label it "b2d-v28.2.2"; the recipe wants "b2ik-v28.2.2-exp".
+# So a copy of the script runs with its xorriso -V argument replaced (iso-label.sed);
+# grep fails the build if the script no longer has such an argument.
+COPY iso-label.sed /tmp/b2ik-iso-label.sed
+RUN sed -E -f /tmp/b2ik-iso-label.sed "$(command -v make-b2d-iso.sh)" > /tmp/b2ik-make-iso.sh \
+ && grep -qF -- '-V "b2ik-v28.2.2-exp"' /tmp/b2ik-make-iso.sh \
+ && chmod 0755 /tmp/b2ik-make-iso.sh \
+ && /tmp/b2ik-make-iso.sh \
+ && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-iso-label.sed
+
+# Without a TTY the container prints the ISO: `docker run --rm IMAGE > boot2docker.iso`.
+# Restated from the base image so the contract holds even if a base changes its CMD.
+CMD ["sh", "-c", "[ -t 1 ] && exec bash || exec cat /tmp/boot2docker.iso"]
