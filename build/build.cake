@@ -5,6 +5,7 @@
 #load "tasks/pipeline.cake"
 #load "tasks/test.cake"
 #load "tasks/fixtures.cake"
+#load "tasks/bench.cake"
 
 var target = Argument("target", "Default");
 

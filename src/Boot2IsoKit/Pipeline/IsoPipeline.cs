@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using Boot2IsoKit.Bundle;
+using Boot2IsoKit.Docker;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Inspection;
 using Boot2IsoKit.MachineCache;
@@ -19,29 +21,47 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
 
     private PipelineLog Log => context.Log;
 
-    /// <summary>Resolve, Fetch, Overlay, Build, Verify: writes the recipe's ISO.</summary>
+    /// <summary>Resolve, Fetch, Overlay, Build, Verify: writes the recipe's ISO with the chosen builder.</summary>
     public async Task<BuildRecord> BuildAsync(string? recipePath = null, CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(recipePath);
         var planner = new BuildPlanner(context);
         var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
-        if (Arguments.Builder == BuilderKind.Docker)
+        var docker = Arguments.Builder == BuilderKind.Docker;
+
+        // The docker builder starts from the base image; a base ISO is only read when one is given, to
+        // check injected binaries against its rootfs (without it they are bundled with their own loader).
+        var baseIsoPath = docker && Arguments.BaseIso is null && recipe.Base.Iso is null
+            ? null
+            : await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
+        using var baseIso = baseIsoPath is null ? null : BaseIso.Open(baseIsoPath);
+        var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
+
+        string iso;
+        if (docker)
         {
-            throw new Boot2IsoKitException("--builder=docker is not wired into this pipeline yet; use the native builder (the default).");
+            using var connection = await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var steps = new CallbackProgress<string>(step => Log.Detail(step));
+            var result = await new DockerIsoBuilder(connection)
+                .BuildAsync(plan, Path.Combine(context.Artifacts, recipe.Name, "docker"), steps, cancellationToken)
+                .ConfigureAwait(false);
+            iso = result.IsoPath;
+            Log.Info($"Built {iso} with the docker builder from {plan.BaseImage} ({result.BuildSteps.Count} steps, ISO taken from {result.Extraction})");
+        }
+        else
+        {
+            var report = await NativeRemaster.BuildAsync(plan, baseIso!, Log, cancellationToken).ConfigureAwait(false);
+            Log.Info(report.ToString());
+            iso = report.OutputIso;
         }
 
-        var baseIsoPath = await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
-        using var baseIso = BaseIso.Open(baseIsoPath);
-        var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
-        var report = await NativeRemaster.BuildAsync(plan, baseIso, Log, cancellationToken).ConfigureAwait(false);
-        Log.Info(report.ToString());
         var record = new BuildRecord
         {
-            Iso = report.OutputIso,
-            Sha256 = report.OutputSha256,
+            Iso = iso,
+            Sha256 = await Sha256Async(iso, cancellationToken).ConfigureAwait(false),
             Label = plan.VolumeLabel,
             Recipe = recipe.Name,
-            Builder = "native",
+            Builder = docker ? "docker" : "native",
             EngineVersion = engine?.Version,
             Versions = new() { ["base"] = plan.BaseVersion, ["stamped"] = plan.StampedVersion },
             Inputs = await InputHashesAsync(baseIsoPath, engine?.LocalTgz, cancellationToken).ConfigureAwait(false),
@@ -125,9 +145,14 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         return File.Exists(iso) ? iso : throw new InvalidInputException("--iso", iso, "no such file");
     }
 
-    private static async Task<Dictionary<string, string>> InputHashesAsync(string baseIso, string? engineTgz, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, string>> InputHashesAsync(string? baseIso, string? engineTgz, CancellationToken cancellationToken)
     {
-        var hashes = new Dictionary<string, string>(StringComparer.Ordinal) { ["base-iso"] = await Sha256Async(baseIso, cancellationToken).ConfigureAwait(false) };
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (baseIso is not null)
+        {
+            hashes["base-iso"] = await Sha256Async(baseIso, cancellationToken).ConfigureAwait(false);
+        }
+
         if (engineTgz is not null)
         {
             hashes["engine-tgz"] = await Sha256Async(engineTgz, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,15 @@
+// Bench: whole-process benchmarks (ours beside xorriso and cp on the same inputs), reported as ratios.
+Task("Bench")
+    .Description("Times the native remaster and the ISO builder against xorriso and cp; writes artifacts/bench/results.md (--quick: one run each).")
+    .Does(() =>
+    {
+        var exitCode = StartProcess("dotnet", new ProcessSettings
+        {
+            Arguments = "run -c Release --project bench/Boot2IsoKit.Bench -- run" + (HasArgument("quick") ? " --quick" : ""),
+            WorkingDirectory = MakeAbsolute(Directory("..")),
+        });
+        if (exitCode != 0)
+        {
+            throw new Exception($"The benchmark failed (exit code {exitCode}).");
+        }
+    });
