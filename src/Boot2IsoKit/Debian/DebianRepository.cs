@@ -24,7 +24,7 @@ public sealed class DebianRepository
     {
         Mirror = mirror;
         CacheDirectory = Path.GetFullPath(cacheDirectory);
-        _downloader = downloader ?? new HttpDownloader();
+        _downloader = downloader ?? new Downloader();
     }
 
     public DebianMirror Mirror { get; }

@@ -119,9 +119,9 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         File.Copy(Path.Combine(busybox, "bin", "busybox"), binary);
         File.SetUnixFileMode(binary, (UnixFileMode)0b111_101_101);
 
-        // The applet list comes from the static busybox of the Debian package itself (fetched through
-        // apt, signature-checked): same trust as the host's own installed tools.
-        var list = await ExternalTool.RunCheckedAsync(binary, ["--list-full"], cancellationToken: ct).ConfigureAwait(false);
+        // The applet list comes from the host's installed busybox-static (the same Debian package, installed
+        // by .ci/run): a downloaded binary is never executed on the build host.
+        var list = await ExternalTool.RunCheckedAsync("busybox", ["--list-full"], cancellationToken: ct).ConfigureAwait(false);
         foreach (var applet in list.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var link = Path.Combine(Rootfs, applet);

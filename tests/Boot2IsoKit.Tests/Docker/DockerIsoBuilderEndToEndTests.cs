@@ -7,6 +7,7 @@ using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Planning;
 using Boot2IsoKit.Rootfs;
 using Boot2IsoKit.Testing.Docker;
+using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Qemu;
 using Boot2IsoKit.Testing.Tools;
@@ -24,9 +25,6 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
     private const string Banner = "\n  WARNING: Docker pinned by Boot2IsoKit's docker builder, not a boot2docker release.\n\n";
     private const string HelloScript = "50-hello";
 
-    /// <summary>The static client from Docker's tgz first; docker.io's (dynamically linked) only as a fallback.</summary>
-    private static readonly string[] DockerClientCandidates = ["/usr/local/bin/docker", "/usr/bin/docker"];
-
     private readonly string _work = Path.Combine(Path.GetTempPath(), "b2ik-docker-e2e-" + Guid.NewGuid().ToString("N")[..8]);
 
     public DockerIsoBuilderEndToEndTests() => Directory.CreateDirectory(_work);
@@ -43,7 +41,8 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var fixture = await FixtureIsos.GetAsync(layout, ct: ct);
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
-        var (engineTgz, engineVersion) = await PackHostDockerClientAsync(ct);
+        var engine = await TestEngine.CreateAsync(Path.Combine(_work, "engine"), ct);
+        var (engineTgz, engineVersion) = (engine.TgzPath, engine.Version);
         var plan = new BuildPlan
         {
             RecipeName = "docker-e2e-" + layout.ToString().ToLowerInvariant(),
@@ -138,29 +137,6 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
             0x1ED,
             "test overlay"));
         return overlay;
-    }
-
-    /// <summary>The host's docker client packed like a release tgz (docker/docker), and its version.</summary>
-    private async Task<(string Path, string Version)> PackHostDockerClientAsync(CancellationToken ct)
-    {
-        var client = DockerClientCandidates.FirstOrDefault(File.Exists);
-        if (client is null)
-        {
-            Requires.Missing("a docker client binary to pin (/usr/local/bin/docker or /usr/bin/docker)");
-        }
-
-        var output = await ExternalTool.RunCheckedAsync(client!, ["--version"], cancellationToken: ct);
-        var version = output.StandardOutput.Split(' ', ',')[2];
-        var tgz = Path.Combine(_work, $"docker-{version}.tgz");
-        await using (var file = File.Create(tgz))
-        await using (var gzip = new GZipStream(file, CompressionLevel.Fastest))
-        await using (var tar = new TarWriter(gzip, TarEntryFormat.Ustar))
-        {
-            await tar.WriteEntryAsync(new UstarTarEntry(TarEntryType.Directory, "docker/") { Mode = (UnixFileMode)0x1ED }, ct);
-            await tar.WriteEntryAsync(client!, "docker/docker", ct);
-        }
-
-        return (tgz, version);
     }
 
     private static string ReadVolumeLabel(string iso)
