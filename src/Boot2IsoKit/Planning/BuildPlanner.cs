@@ -78,7 +78,10 @@ public sealed partial class BuildPlanner(PipelineContext context)
             ? EngineDownload.FromUrl(engineVersion, new Uri(url))
             : recipe.Engine?.Url is { } recipeUrl
                 ? EngineDownload.FromUrl(engineVersion, new Uri(recipeUrl))
-                : EngineDownload.Resolve(engineVersion, EngineSources.FromEnvironment(), ChannelOf(recipe.Engine?.Channel));
+                : EngineDownload.Resolve(
+                    engineVersion,
+                    EngineSources.FromSettings(recipe.Engine?.Sources ?? new Dictionary<string, string>(), recipe.SourcePath).OverriddenBy(EngineSources.FromEnvironment()),
+                    ChannelOf(recipe.Engine?.Channel));
         var fetched = await download.FetchAsync(context.Cache, recipe.Engine?.Sha256, cancellationToken).ConfigureAwait(false);
         return new EngineInput(version, fetched.Path, download.Url, fetched.Sha256);
     }

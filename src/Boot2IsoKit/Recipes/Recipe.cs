@@ -55,7 +55,8 @@ public sealed record BaseSpec(string Release, string Repository, string Asset, s
 /// <param name="Url">Explicit tgz URL; overrides the channel.</param>
 /// <param name="Sha256">Pinned sha256 of the tgz; always checked when given.</param>
 /// <param name="Tgz">A local tgz; when set, nothing is fetched for the engine.</param>
-public sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz);
+/// <param name="Sources">Download sites by channel key (base, stable, test, ...); the environment's B2IK_ENGINE_BASE_URL* win.</param>
+public sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz, IReadOnlyDictionary<string, string> Sources);
 
 /// <summary>A binary to inject, from a Debian package or the build host, with its shared libraries.</summary>
 public sealed record PackageSpec

@@ -127,7 +127,7 @@ public static partial class RecipeLoader
 
     private static EngineSpec ReadEngine(NodeReader reader, YamlNode node)
     {
-        var map = reader.Mapping(node, "engine", "version", "channel", "url", "sha256", "tgz");
+        var map = reader.Mapping(node, "engine", "version", "channel", "url", "sha256", "tgz", "sources");
         var version = reader.RequiredString(map, node, "version");
         if (!EngineVersionPattern().IsMatch(version))
         {
@@ -149,7 +149,23 @@ public static partial class RecipeLoader
             throw reader.Error(map["sha256"], "sha256 must be 64 hexadecimal digits");
         }
 
-        return new EngineSpec(version, channel, url, sha256, reader.OptionalString(map, "tgz"));
+        var sources = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (map.TryGetValue("sources", out var sourcesNode))
+        {
+            var sourceMap = reader.Mapping(sourcesNode, "engine sources", [.. Engines.EngineSources.Keys]);
+            foreach (var key in sourceMap.Keys)
+            {
+                var value = reader.OptionalString(sourceMap, key);
+                if (value is null || !Uri.TryCreate(value, UriKind.Absolute, out _))
+                {
+                    throw reader.Error(sourceMap[key], $"engine source '{key}' must be an absolute URL");
+                }
+
+                sources[key] = value;
+            }
+        }
+
+        return new EngineSpec(version, channel, url, sha256, reader.OptionalString(map, "tgz"), sources);
     }
 
     private static PackageSpec ReadPackage(NodeReader reader, YamlNode node)

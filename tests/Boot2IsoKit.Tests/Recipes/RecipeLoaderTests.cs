@@ -42,6 +42,7 @@ public class RecipeLoaderTests
     [InlineData("name: x\nbase: {release: v19.03.12}\npackages:\n  - deb: ipvsadm\n    host: /usr/sbin/ipvsadm\n", 4, "exactly one of")]
     [InlineData("name: x\nbase: {release: v19.03.12}\npackages:\n  - deb: ipvsadm\n    binaries: [sbin/ipvsadm]\n", 5, "must be an absolute path")]
     [InlineData("name: X Y\nbase: {release: v19.03.12}\n", 1, "must be lower-case")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: 19.03.12\n  sources:\n    stabel: https://engines.example.invalid/\n", 6, "unknown key 'stabel'")]
     [InlineData("name: x\nbase: [v19.03.12\n", 3, "not valid YAML")]
     [InlineData("name: x\n", 1, "'base:' is missing")]
     public void Bad_recipes_name_the_line_and_the_problem(string yaml, int line, string problem)
@@ -51,6 +52,14 @@ public class RecipeLoaderTests
         Assert.Equal(line, error.Line);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.yml: line ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Engine_sources_are_read_by_channel_key()
+    {
+        var recipe = RecipeLoader.Load("name: x\nbase: {release: v19.03.12}\nengine:\n  version: 19.03.12\n  sources:\n    base: https://engines.example.invalid/linux/static/{channel}/x86_64/\n", "s.yml");
+
+        Assert.Equal("https://engines.example.invalid/linux/static/{channel}/x86_64/", recipe.Engine!.Sources["base"]);
     }
 
     [Fact]
