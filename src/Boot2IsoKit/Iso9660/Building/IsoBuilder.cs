@@ -176,7 +176,7 @@ public sealed class IsoBuilder
     public void Build(Stream output, IProgress<IsoBuildProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
-        var layout = new IsoLayout(this, _root);
+        var layout = new SectorLayout(this, _root);
         layout.Write(output, progress, cancellationToken);
     }
 

@@ -10,7 +10,7 @@ using Boot2IsoKit.Iso9660.RockRidge;
 namespace Boot2IsoKit.Iso9660.Building;
 
 /// <summary>The forward-only writing pass of the layout.</summary>
-internal sealed partial class IsoLayout
+internal sealed partial class SectorLayout
 {
     private Stream _output = Stream.Null;
     private IProgress<IsoBuildProgress>? _progress;

@@ -16,7 +16,7 @@ namespace Boot2IsoKit.Iso9660.Building;
 /// path tables, ISO directories, Joliet directories, Rock Ridge continuation areas, file data
 /// (boot image first, contiguous), padding to whole 1 MiB cylinders for isohybrid images.
 /// </summary>
-internal sealed partial class IsoLayout
+internal sealed partial class SectorLayout
 {
     private const int BlockSize = IsoBytes.BlockSize;
     private const long MaxExtentBytes = 0xFFFFF800; // libisofs ISO_EXTENT_SIZE: largest multiple of 2048 below 4 GiB
@@ -35,7 +35,7 @@ internal sealed partial class IsoLayout
     private uint _typeLLba, _typeMLba, _jolietLLba, _jolietMLba, _endLba, _totalBlocks;
     private uint _bootChecksum;
 
-    public IsoLayout(IsoBuilder builder, BuildNode root)
+    public SectorLayout(IsoBuilder builder, BuildNode root)
     {
         _builder = builder;
         _root = Copy(root, null);
