@@ -147,7 +147,8 @@ public sealed class InputCacheStore
             Kind = request.Kind,
             Version = request.Version,
             Name = request.FileName,
-            Url = request.Url,
+            // AbsoluteUri, not the Uri as given: a bare path ("/x.iso") serializes as a relative URL.
+            Url = new Uri(request.Url.AbsoluteUri),
             Sha256 = sha,
             Size = size,
             FetchedAt = DateTimeOffset.UtcNow,

@@ -33,7 +33,7 @@ public sealed class OfflineBuildTests
         using (var downloader = new Downloader())
         {
             var cache = new InputCacheStore(cacheDirectory, downloader);
-            await cache.GetAsync(new InputRequest(InputKinds.BaseIso, new Uri("file://" + fixture.IsoPath), "v19.03.12", Name: "boot2docker.iso"), ct);
+            await cache.GetAsync(new InputRequest(InputKinds.BaseIso, new Uri(fixture.IsoPath), "v19.03.12", Name: "boot2docker.iso"), ct);
             var sources = EngineSources.FromSettings(new Dictionary<string, string> { ["stable"] = stable.AbsoluteUri });
             await EngineDownload.Resolve(EngineVersion.Parse(engine.Version), sources).FetchAsync(cache, cancellationToken: ct);
         }
