@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using Boot2IsoKit.Downloads;
 using SharpCompress.Compressors.Xz;
 
+using Boot2IsoKit.IO;
+
 namespace Boot2IsoKit.Debian;
 
 /// <summary>
@@ -50,7 +52,7 @@ public sealed class DebianRepository
             }
 
             var local = Path.Combine(indexDirectory, $"{pinned.Sha256}-Packages{extension}");
-            if (!File.Exists(local) || await Sha256Async(local, cancellationToken).ConfigureAwait(false) != pinned.Sha256)
+            if (!File.Exists(local) || await FileHash.Sha256Async(local, cancellationToken).ConfigureAwait(false) != pinned.Sha256)
             {
                 await _downloader.DownloadAsync(new DownloadRequest(Mirror.Resolve($"dists/{suite}/{relative}"), local, pinned.Sha256, pinned.Size, $"{suite} {relative}"), cancellationToken).ConfigureAwait(false);
             }
@@ -82,7 +84,7 @@ public sealed class DebianRepository
         var fileName = Path.GetFileName(package.Filename);
         ValidateName(fileName, "Filename");
         var destination = Path.Combine(CacheDirectory, "debs", $"{package.Sha256}-{fileName}");
-        if (File.Exists(destination) && await Sha256Async(destination, cancellationToken).ConfigureAwait(false) == package.Sha256)
+        if (File.Exists(destination) && await FileHash.Sha256Async(destination, cancellationToken).ConfigureAwait(false) == package.Sha256)
         {
             return destination;
         }
@@ -130,11 +132,6 @@ public sealed class DebianRepository
         return hashes;
     }
 
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-    }
 
     /// <summary>Suite, component, architecture and file names become path segments: keep them plain.</summary>
     private static void ValidateName(string value, string what)

@@ -236,11 +236,7 @@ public sealed class InputCacheStore
         return manifest;
     }
 
-    internal static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-    }
+    internal static Task<string> HashAsync(string path, CancellationToken cancellationToken) => FileHash.Sha256Async(path, cancellationToken);
 
     internal static bool IsSha(string? value) => value is { Length: 64 } && value.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
 

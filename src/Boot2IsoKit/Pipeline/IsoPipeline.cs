@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Boot2IsoKit.Bundle;
 using Boot2IsoKit.Docker;
 using Boot2IsoKit.IO;
@@ -38,6 +37,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
 
         string iso;
+        string sha256;
         if (docker)
         {
             using var connection = await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -46,6 +46,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
                 .BuildAsync(plan, Path.Combine(context.Artifacts, recipe.Name, "docker"), steps, cancellationToken)
                 .ConfigureAwait(false);
             iso = result.IsoPath;
+            sha256 = await FileHash.Sha256Async(iso, cancellationToken).ConfigureAwait(false);
             Log.Info($"Built {iso} with the docker builder from {plan.BaseImage} ({result.BuildSteps.Count} steps, ISO taken from {result.Extraction})");
         }
         else
@@ -53,12 +54,13 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
             var report = await NativeRemaster.BuildAsync(plan, baseIso!, Log, cancellationToken).ConfigureAwait(false);
             Log.Info(report.ToString());
             iso = report.OutputIso;
+            sha256 = report.OutputSha256;
         }
 
         var record = new BuildRecord
         {
             Iso = iso,
-            Sha256 = await Sha256Async(iso, cancellationToken).ConfigureAwait(false),
+            Sha256 = sha256,
             Label = plan.VolumeLabel,
             Recipe = recipe.Name,
             Builder = docker ? "docker" : "native",
@@ -150,20 +152,14 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         if (baseIso is not null)
         {
-            hashes["base-iso"] = await Sha256Async(baseIso, cancellationToken).ConfigureAwait(false);
+            hashes["base-iso"] = await FileHash.Sha256Async(baseIso, cancellationToken).ConfigureAwait(false);
         }
 
         if (engineTgz is not null)
         {
-            hashes["engine-tgz"] = await Sha256Async(engineTgz, cancellationToken).ConfigureAwait(false);
+            hashes["engine-tgz"] = await FileHash.Sha256Async(engineTgz, cancellationToken).ConfigureAwait(false);
         }
 
         return hashes;
-    }
-
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 }

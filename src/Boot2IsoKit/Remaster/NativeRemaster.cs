@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Boot2IsoKit.Content;
 using Boot2IsoKit.Engines;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Iso9660.Building;
 using Boot2IsoKit.Pipeline;
@@ -72,7 +72,7 @@ public static class NativeRemaster
             var progress = log.Progress("writing " + Path.GetFileName(output));
             builder.BuildToFile(output, new Progress<IsoBuildProgress>(p => progress.Report(new ProgressReport(p.BytesWritten, p.TotalBytes))), cancellationToken);
 
-            var sha256 = await Sha256Async(output, cancellationToken).ConfigureAwait(false);
+            var sha256 = await FileHash.Sha256Async(output, cancellationToken).ConfigureAwait(false);
             Verify(output, plan);
             return new RemasterReport(
                 basePath,
@@ -106,11 +106,5 @@ public static class NativeRemaster
         {
             throw new Boot2IsoKitException($"{output}: the written image has no verifiable El Torito boot setup");
         }
-    }
-
-    private static async Task<string> Sha256Async(string path, CancellationToken cancellationToken)
-    {
-        await using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 }
