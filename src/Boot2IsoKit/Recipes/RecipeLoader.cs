@@ -44,6 +44,11 @@ public static partial class RecipeLoader
         {
             throw new RecipeException(sourceName, (int)e.Start.Line, (int)e.Start.Column, "is not valid YAML: " + e.Message, e);
         }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner gives up on some malformed input without a position (found by RecipeFuzzTests).
+            throw new RecipeException(sourceName, 1, 1, "is not valid YAML (the parser could not continue: " + e.Message + ")", e);
+        }
 
         if (stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
