@@ -47,36 +47,7 @@ public sealed record CpioHeader
 
     public RootfsEntryKind Kind => KindOf(Mode);
 
-    internal const int TypeMask = 0xF000;
-    internal const int TypeSocket = 0xC000;
-    internal const int TypeSymlink = 0xA000;
-    internal const int TypeFile = 0x8000;
-    internal const int TypeBlock = 0x6000;
-    internal const int TypeDirectory = 0x4000;
-    internal const int TypeCharacter = 0x2000;
-    internal const int TypeFifo = 0x1000;
+    internal static RootfsEntryKind KindOf(int mode) => UnixFileType.KindOf(mode) ?? (RootfsEntryKind)(-1);
 
-    internal static RootfsEntryKind KindOf(int mode) => (mode & TypeMask) switch
-    {
-        TypeDirectory => RootfsEntryKind.Directory,
-        TypeFile => RootfsEntryKind.File,
-        TypeSymlink => RootfsEntryKind.Symlink,
-        TypeCharacter => RootfsEntryKind.CharacterDevice,
-        TypeBlock => RootfsEntryKind.BlockDevice,
-        TypeFifo => RootfsEntryKind.Fifo,
-        TypeSocket => RootfsEntryKind.Socket,
-        _ => (RootfsEntryKind)(-1),
-    };
-
-    internal static int TypeBitsOf(RootfsEntryKind kind) => kind switch
-    {
-        RootfsEntryKind.Directory => TypeDirectory,
-        RootfsEntryKind.File or RootfsEntryKind.HardLink => TypeFile,
-        RootfsEntryKind.Symlink => TypeSymlink,
-        RootfsEntryKind.CharacterDevice => TypeCharacter,
-        RootfsEntryKind.BlockDevice => TypeBlock,
-        RootfsEntryKind.Fifo => TypeFifo,
-        RootfsEntryKind.Socket => TypeSocket,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a file type"),
-    };
+    internal static int TypeBitsOf(RootfsEntryKind kind) => UnixFileType.TypeBits(kind);
 }

@@ -1,16 +1,18 @@
+using Boot2IsoKit.Rootfs;
+
 namespace Boot2IsoKit.Iso9660;
 
-/// <summary>st_mode type bits as Rock Ridge PX stores them.</summary>
+/// <summary>st_mode type bits (<see cref="UnixFileType"/>) mapped to the ISO node kinds Rock Ridge PX describes.</summary>
 internal static class UnixMode
 {
-    public const uint TypeMask = 0xF000; // S_IFMT 0170000
-    public const uint Socket = 0xC000;
-    public const uint Symlink = 0xA000;
-    public const uint Regular = 0x8000;
-    public const uint Block = 0x6000;
-    public const uint Directory = 0x4000;
-    public const uint Character = 0x2000;
-    public const uint Fifo = 0x1000;
+    public const uint TypeMask = UnixFileType.Mask;
+    public const uint Socket = UnixFileType.Socket;
+    public const uint Symlink = UnixFileType.Symlink;
+    public const uint Regular = UnixFileType.Regular;
+    public const uint Block = UnixFileType.Block;
+    public const uint Directory = UnixFileType.Directory;
+    public const uint Character = UnixFileType.Character;
+    public const uint Fifo = UnixFileType.Fifo;
 
     public static IsoNodeKind KindOf(uint mode) => (mode & TypeMask) switch
     {
