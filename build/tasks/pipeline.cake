@@ -25,16 +25,17 @@ Task("Fetch")
 
 Task("Inspect")
     .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")
-    .Does(() => Console.Write(Pipeline().Inspect()));
+    .Does(() => { using var pipeline = Pipeline(); Console.Write(pipeline.Inspect()); });
 
 Task("SeedCache")
     .Description("Puts the ISO into docker-machine's cache, keeping the old one as a backup (--iso, --storage-path, --machine, --restore).")
-    .Does(() => Console.WriteLine(Pipeline().SeedCache()));
+    .Does(() => { using var pipeline = Pipeline(); Console.WriteLine(pipeline.SeedCache()); });
 
 Task("Bundle")
     .Description("Packs ISO, SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
     .Does(() =>
     {
-        var bundle = Pipeline().Bundle();
+        using var pipeline = Pipeline();
+        var bundle = pipeline.Bundle();
         Console.WriteLine($"Bundle: {bundle.TarGzPath}\n        {bundle.ZipPath}");
     });

@@ -20,7 +20,7 @@ public sealed class PipelineContext : IDisposable
         Artifacts = Path.Combine(RepositoryRoot, "artifacts");
         var cacheRoot = arguments.CacheDirectory is { } cache ? FromCommandLine(cache) : Path.Combine(Artifacts, "cache");
         var bars = new Dictionary<string, IProgress<ProgressReport>>(StringComparer.Ordinal);
-        Downloader = new Downloader(new DownloaderOptions
+        _downloader = new Downloader(new DownloaderOptions
         {
             Progress = new CallbackProgress<DownloadProgress>(p =>
             {
@@ -35,9 +35,10 @@ public sealed class PipelineContext : IDisposable
                 }
             }),
         });
-        Cache = new InputCacheStore(cacheRoot, Downloader, arguments.Offline);
+        Cache = new InputCacheStore(cacheRoot, _downloader, arguments.Offline);
     }
 
+    private readonly Downloader _downloader;
     private string? _scratch;
 
     public string RepositoryRoot { get; }
@@ -50,7 +51,7 @@ public sealed class PipelineContext : IDisposable
 
     public PipelineLog Log { get; }
 
-    public IDownloader Downloader { get; }
+    public IDownloader Downloader => _downloader;
 
     public InputCacheStore Cache { get; }
 
@@ -77,6 +78,7 @@ public sealed class PipelineContext : IDisposable
 
     public void Dispose()
     {
+        _downloader.Dispose();
         if (_scratch is not null && Directory.Exists(_scratch))
         {
             Directory.Delete(_scratch, recursive: true);
