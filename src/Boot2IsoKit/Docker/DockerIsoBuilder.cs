@@ -20,6 +20,12 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
     private const string RunLabel = "org.boot2isokit.run";
     private const int LogTailLines = 40;
 
+    /// <summary>
+    /// Whether the engine may reuse layers of earlier builds (default). The output is the same either way;
+    /// off, every step runs again (what a reproducibility check needs).
+    /// </summary>
+    public bool UseBuildCache { get; init; } = true;
+
     /// <summary>Renders <paramref name="plan"/> into <paramref name="contextDirectory"/>, builds it and writes <see cref="BuildPlan.OutputPath"/>.</summary>
     /// <example><c>await new DockerIsoBuilder(await DockerConnection.ConnectAsync()).BuildAsync(plan, "artifacts/experimental/docker");</c></example>
     public Task<DockerIsoResult> BuildAsync(BuildPlan plan, string contextDirectory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
@@ -80,6 +86,7 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
             // Intermediate containers go even when a step fails; the base image is never pulled implicitly.
             Remove = true,
             ForceRemove = true,
+            NoCache = !UseBuildCache,
             // Offline unless a step downloads the engine (engines without a bridge network need "none").
             NetworkMode = context.NeedsNetwork ? null : "none",
         };

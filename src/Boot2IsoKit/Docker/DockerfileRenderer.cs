@@ -22,6 +22,7 @@ public static partial class DockerfileRenderer
     public const string EngineDirectory = "engine";
     public const string MotdBannerFile = "motd-banner";
     public const string LabelScriptFile = "iso-label.sed";
+    public const string ReproducibleScriptFile = "reproducible.sh";
 
     private const int DirectoryMode = 0x1ED; // 0755
     private const int FileMode = 0x1A4; // 0644
@@ -332,38 +333,64 @@ public static partial class DockerfileRenderer
     private static void RenderIsoScript(BuildPlan plan, ImageContract contract, string scriptVersion, ContextWriter files, DockerfileText dockerfile)
     {
         var isNew = contract.Layout == IsoLayout.New;
-        var script = isNew ? "make-b2d-iso.sh" : contract.IsoScript;
         var derived = contract.DerivedLabel(scriptVersion);
         if (isNew)
         {
             dockerfile.Block(["make-b2d-iso.sh packs the current directory: the rootfs."], "WORKDIR /rootfs");
         }
 
-        if (derived == plan.VolumeLabel)
+        // The image's own script runs as a copy: our reproducibility functions go right after its first
+        // line, and when the script would write another label, its xorriso -V argument is replaced.
+        // Both layouts pass the label to xorriso as one quoted -V argument, so one sed rule fits both.
+        var relabel = derived != plan.VolumeLabel;
+        files.WriteText(ReproducibleScriptFile, ReadScript(ReproducibleScriptFile), FileMode);
+        var copies = new List<string> { $"COPY {ReproducibleScriptFile} /tmp/b2ik-{ReproducibleScriptFile}" };
+        if (relabel)
         {
-            dockerfile.Block(
-                [$"Rebuild the initrd (newc cpio, legacy lzma) and the ISO ({contract.IsoPath}, label {derived})."],
-                $"RUN {script}");
-            return;
+            files.WriteText(LabelScriptFile, $"s/-V (\"[^\"]*\"|'[^']*')/-V \"{plan.VolumeLabel}\"/\n", FileMode);
+            copies.Add($"COPY {LabelScriptFile} /tmp/b2ik-{LabelScriptFile}");
         }
 
-        // The script would write another label: run a copy whose "-V <label>" argument is the plan's.
-        // Both layouts pass the label to xorriso as one quoted -V argument, so one sed rule fits both.
-        files.WriteText(LabelScriptFile, $"s/-V (\"[^\"]*\"|'[^']*')/-V \"{plan.VolumeLabel}\"/\n", FileMode);
         var source = isNew ? "\"$(command -v make-b2d-iso.sh)\"" : contract.IsoScript;
-        dockerfile.Block(
-            [
-                $"Rebuild the initrd (newc cpio, legacy lzma) and the ISO ({contract.IsoPath}).",
-                $"The script would label it \"{derived}\"; the recipe wants \"{plan.VolumeLabel}\".",
-                $"So a copy of the script runs with its xorriso -V argument replaced ({LabelScriptFile});",
-                "grep fails the build if the script no longer has such an argument.",
-            ],
-            $"COPY {LabelScriptFile} /tmp/b2ik-{LabelScriptFile}",
-            $"RUN sed -E -f /tmp/b2ik-{LabelScriptFile} {source} > /tmp/b2ik-make-iso.sh \\",
-            $" && grep -qF -- '-V \"{plan.VolumeLabel}\"' /tmp/b2ik-make-iso.sh \\",
-            " && chmod 0755 /tmp/b2ik-make-iso.sh \\",
-            " && /tmp/b2ik-make-iso.sh \\",
-            $" && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-{LabelScriptFile}");
+        var comments = new List<string>
+        {
+            $"Rebuild the initrd (newc cpio, legacy lzma) and the ISO ({contract.IsoPath}) with the image's script,",
+            $"run as a copy that starts with {ReproducibleScriptFile}: with SOURCE_DATE_EPOCH={plan.Timestamp.ToString(CultureInfo.InvariantCulture)} (the plan's date)",
+            "the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,",
+            "renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image: older ones build, not reproducibly).",
+        };
+        var lines = new List<string>(copies);
+        var filter = "";
+        if (relabel)
+        {
+            comments.Add($"The script would label the ISO \"{derived}\"; the recipe wants \"{plan.VolumeLabel}\", so the copy's");
+            comments.Add($"xorriso -V argument is replaced ({LabelScriptFile}); grep fails the build if the script has no such argument.");
+            filter = $" | sed -E -f /tmp/b2ik-{LabelScriptFile}";
+        }
+        else
+        {
+            comments.Add($"The script's own label is the plan's: {derived}.");
+        }
+
+        lines.Add($"RUN {{ head -n 1 {source} && cat /tmp/b2ik-{ReproducibleScriptFile} && tail -n +2 {source}{filter}; }} > /tmp/b2ik-make-iso.sh \\");
+        if (relabel)
+        {
+            lines.Add($" && grep -qF -- '-V \"{plan.VolumeLabel}\"' /tmp/b2ik-make-iso.sh \\");
+        }
+
+        lines.Add(" && chmod 0755 /tmp/b2ik-make-iso.sh \\");
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $" && SOURCE_DATE_EPOCH={plan.Timestamp} /tmp/b2ik-make-iso.sh \\"));
+        lines.Add($" && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-{ReproducibleScriptFile}{(relabel ? $" /tmp/b2ik-{LabelScriptFile}" : "")}");
+        dockerfile.Block([.. comments], [.. lines]);
+    }
+
+    /// <summary>A shell script shipped in the assembly (Docker/Scripts), edited as a file.</summary>
+    private static string ReadScript(string name)
+    {
+        using var stream = typeof(DockerfileRenderer).Assembly.GetManifestResourceStream("Boot2IsoKit.Docker.Scripts." + name)
+            ?? throw new InvalidOperationException($"the assembly lacks its script {name}");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     private static string Require(string? value, string field, string problem) =>

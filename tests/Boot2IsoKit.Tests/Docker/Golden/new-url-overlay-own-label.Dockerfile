@@ -52,16 +52,19 @@ RUN sed -i -E \
 # make-b2d-iso.sh packs the current directory: the rootfs.
 WORKDIR /rootfs
 
-# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/tmp/boot2docker.iso).
-# The script would label it "b2d-v28.2.2"; the recipe wants "b2ik-v28.2.2-exp".
-# So a copy of the script runs with its xorriso -V argument replaced (iso-label.sed);
-# grep fails the build if the script no longer has such an argument.
+# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/tmp/boot2docker.iso) with the image's script,
+# run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
+# the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# The script would label the ISO "b2d-v28.2.2"; the recipe wants "b2ik-v28.2.2-exp", so the copy's
+# xorriso -V argument is replaced (iso-label.sed); grep fails the build if the script has no such argument.
+COPY reproducible.sh /tmp/b2ik-reproducible.sh
 COPY iso-label.sed /tmp/b2ik-iso-label.sed
-RUN sed -E -f /tmp/b2ik-iso-label.sed "$(command -v make-b2d-iso.sh)" > /tmp/b2ik-make-iso.sh \
+RUN { head -n 1 "$(command -v make-b2d-iso.sh)" && cat /tmp/b2ik-reproducible.sh && tail -n +2 "$(command -v make-b2d-iso.sh)" | sed -E -f /tmp/b2ik-iso-label.sed; } > /tmp/b2ik-make-iso.sh \
  && grep -qF -- '-V "b2ik-v28.2.2-exp"' /tmp/b2ik-make-iso.sh \
  && chmod 0755 /tmp/b2ik-make-iso.sh \
- && /tmp/b2ik-make-iso.sh \
- && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-iso-label.sed
+ && SOURCE_DATE_EPOCH=1593388800 /tmp/b2ik-make-iso.sh \
+ && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-reproducible.sh /tmp/b2ik-iso-label.sed
 
 # Without a TTY the container prints the ISO: `docker run --rm IMAGE > boot2docker.iso`.
 # Restated from the base image so the contract holds even if a base changes its CMD.

@@ -22,8 +22,16 @@ COPY rootfs-overlay/ /rootfs/
 RUN printf '%s\n' '18.06.3-ce' > "$ROOTFS/etc/version" \
  && cp "$ROOTFS/etc/version" /tmp/iso/version
 
-# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso, label b2d-v18.06.3-ce).
-RUN /tmp/make_iso.sh
+# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
+# run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
+# the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# The script's own label is the plan's: b2d-v18.06.3-ce.
+COPY reproducible.sh /tmp/b2ik-reproducible.sh
+RUN { head -n 1 /tmp/make_iso.sh && cat /tmp/b2ik-reproducible.sh && tail -n +2 /tmp/make_iso.sh; } > /tmp/b2ik-make-iso.sh \
+ && chmod 0755 /tmp/b2ik-make-iso.sh \
+ && SOURCE_DATE_EPOCH=1593388800 /tmp/b2ik-make-iso.sh \
+ && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-reproducible.sh
 
 # Without a TTY the container prints the ISO: `docker run --rm IMAGE > boot2docker.iso`.
 # Restated from the base image so the contract holds even if a base changes its CMD.

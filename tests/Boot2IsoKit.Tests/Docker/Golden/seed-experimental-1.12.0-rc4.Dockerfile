@@ -28,16 +28,19 @@ RUN cat /tmp/b2ik-motd-banner >> "$ROOTFS/etc/motd" && rm /tmp/b2ik-motd-banner
 RUN printf '%s\n' '1.12.0-rc4-experimental' > "$ROOTFS/etc/version" \
  && cp "$ROOTFS/etc/version" /tmp/iso/version
 
-# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso).
-# The script would label it "Boot2Docker-v1.12.0-rc4-experimental"; the recipe wants "b2d-v1.12.0-rc4-experimental".
-# So a copy of the script runs with its xorriso -V argument replaced (iso-label.sed);
-# grep fails the build if the script no longer has such an argument.
+# Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
+# run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
+# the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# The script would label the ISO "Boot2Docker-v1.12.0-rc4-experimental"; the recipe wants "b2d-v1.12.0-rc4-experimental", so the copy's
+# xorriso -V argument is replaced (iso-label.sed); grep fails the build if the script has no such argument.
+COPY reproducible.sh /tmp/b2ik-reproducible.sh
 COPY iso-label.sed /tmp/b2ik-iso-label.sed
-RUN sed -E -f /tmp/b2ik-iso-label.sed /make_iso.sh > /tmp/b2ik-make-iso.sh \
+RUN { head -n 1 /make_iso.sh && cat /tmp/b2ik-reproducible.sh && tail -n +2 /make_iso.sh | sed -E -f /tmp/b2ik-iso-label.sed; } > /tmp/b2ik-make-iso.sh \
  && grep -qF -- '-V "b2d-v1.12.0-rc4-experimental"' /tmp/b2ik-make-iso.sh \
  && chmod 0755 /tmp/b2ik-make-iso.sh \
- && /tmp/b2ik-make-iso.sh \
- && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-iso-label.sed
+ && SOURCE_DATE_EPOCH=1593388800 /tmp/b2ik-make-iso.sh \
+ && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-reproducible.sh /tmp/b2ik-iso-label.sed
 
 # Without a TTY the container prints the ISO: `docker run --rm IMAGE > boot2docker.iso`.
 # Restated from the base image so the contract holds even if a base changes its CMD.
