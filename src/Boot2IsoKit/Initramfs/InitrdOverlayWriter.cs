@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Boot2IsoKit.Compression;
 using Boot2IsoKit.Rootfs;
 using SharpCompress.Compressors.LZMA;
 
@@ -77,7 +78,8 @@ public static class InitrdOverlayWriter
         output.Write(new byte[(4 - (baseLength & 3)) & 3]);
         cancellationToken.ThrowIfCancellationRequested();
         progress?.Report(new InitrdOverlayProgress("write overlay", output.Count));
-        using (var gzip = new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        // Gzip on every core: the overlay is mostly engine binaries (tens of MB) and is compressed on each build.
+        using (var gzip = new ParallelGzipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
         using (var cpio = new CpioWriter(gzip, leaveOpen: true))
         {
             cpio.WriteEntries(entries);
@@ -293,7 +295,7 @@ public static class InitrdOverlayWriter
             case InitrdCompression.None:
                 return new NonClosingStream(output);
             case InitrdCompression.Gzip:
-                return new GZipStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
+                return new ParallelGzipStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
             case InitrdCompression.Zstd:
                 return new SharpCompress.Compressors.ZStandard.CompressionStream(new NonClosingStream(output), 19);
             case InitrdCompression.Lzma:
