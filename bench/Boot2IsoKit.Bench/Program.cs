@@ -2,9 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Boot2IsoKit.Bench;
+using Boot2IsoKit.Docker;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Iso9660.Building;
 using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 
@@ -26,7 +28,7 @@ var self = Environment.ProcessPath!;
 var selfArguments = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Cases).Assembly.Location } : [];
 string[] Self(params string[] rest) => [.. selfArguments, "case", .. rest];
 
-Console.WriteLine("preparing inputs: a boot2docker-sized fixture base and an engine tgz...");
+Console.WriteLine("preparing inputs: a boot2docker-sized fixture base, an engine tgz, ipvsadm from Debian...");
 var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, new FixtureOptions { PaddingMegabytes = 48 });
 var engine = await TestEngine.CreateAsync(Path.Combine(work, "engine"));
 var recipe = Path.Combine(work, "bench.yml");
@@ -39,6 +41,11 @@ File.WriteAllText(recipe, $"""
       tgz: {engine.TgzPath}
     motd: |
       WARNING: benchmark build.
+    packages:
+      - deb: ipvsadm
+        suite: bullseye
+        binaries: [/sbin/ipvsadm]
+        mode: auto
     """);
 var runs = quick ? 1 : 3;
 var results = new List<Measurement>();
@@ -50,12 +57,11 @@ Measurement Best(string name, string program, params string[] arguments)
     return m;
 }
 
+// The .debs are downloaded once into the input cache before anything is timed.
+Measurement.Run("warm-up", self, Self("remaster", recipe, "append", Path.Combine(work, "warm-up.iso")));
 var copy = Best("cp of the base ISO (I/O floor)", "cp", fixture.IsoPath, Path.Combine(work, "copy.iso"));
 var append = Best("native remaster, initrd append", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso")));
-if (!quick)
-{
-    Best("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso")));
-}
+var merge = Best("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso")));
 
 // The same ISO edit by xorriso: swap in the initrd our append mode produced, relabel, keep the boot setup.
 var newInitrd = Path.Combine(work, "initrd.img");
@@ -69,6 +75,22 @@ await using (var target = File.Create(newInitrd))
 var xorrisoEdit = Best("xorriso: same ISO edit (initrd swap + relabel)", "xorriso",
     "-indev", fixture.IsoPath, "-outdev", Path.Combine(work, "xorriso-edit.iso"), "-boot_image", "any", "replay",
     "-volid", "b2d-v" + engine.Version, "-map", newInitrd, "/boot/initrd.img", "-commit");
+
+// The docker builder on the same recipe, FROM a stand-in image of the same base, without the layer cache.
+Measurement? docker = null;
+string? dockerSkipped = null;
+try
+{
+    using var connection = await DockerConnection.ConnectAsync(timeout: TimeSpan.FromSeconds(10));
+    Console.WriteLine("preparing the stand-in base image for the docker builder...");
+    var baseImage = await StandInImages.EnsureAsync(connection, fixture, Console.WriteLine);
+    docker = Best("docker builder, same recipe (no layer cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "docker.iso"), "docker", baseImage));
+}
+catch (Exception e) when (e is DockerEngineException or InvalidOperationException or HttpRequestException or IOException or TimeoutException)
+{
+    dockerSkipped = e.Message.Split('\n')[0];
+    Console.WriteLine("docker builder not measured: " + dockerSkipped);
+}
 
 // A large image: one tree with a 1 GiB file, written by our builder and by xorriso -as mkisofs.
 var bigTree = Path.Combine(work, "big-tree");
@@ -85,33 +107,44 @@ if (!File.Exists(bigFile) || new FileInfo(bigFile).Length != 1L << 30)
     }
 }
 
-var oursBig = Best("our builder, 1 GiB tree", self, Self("build-tree", bigTree, Path.Combine(work, "big-ours.iso")));
+Best("our builder, 1 GiB tree", self, Self("build-tree", bigTree, Path.Combine(work, "big-ours.iso")));
 var xorrisoBig = Best("xorriso -as mkisofs, 1 GiB tree", "xorriso", "-as", "mkisofs", "-R", "-o", Path.Combine(work, "big-xorriso.iso"), bigTree);
 
 var table = new StringBuilder();
 table.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}; best of {runs}.");
-table.AppendLine(CultureInfo.InvariantCulture, $"Base: {new FileInfo(fixture.IsoPath).Length / 1048576.0:0} MiB fixture ISO; engine tgz {new FileInfo(engine.TgzPath).Length / 1048576.0:0} MiB.");
+table.AppendLine(CultureInfo.InvariantCulture, $"Base: {new FileInfo(fixture.IsoPath).Length / 1048576.0:0} MiB fixture ISO (initrd {InitrdSize(fixture.IsoPath) / 1048576.0:0} MiB, legacy lzma); engine tgz {new FileInfo(engine.TgzPath).Length / 1048576.0:0} MiB; ipvsadm (bullseye) with its libraries.");
 table.AppendLine();
 table.AppendLine("| case | seconds | peak RSS (MiB) | ratio |");
 table.AppendLine("|---|---:|---:|---|");
 foreach (var m in results)
 {
-    var ratio = m.Case switch
+    var ratio = m switch
     {
-        _ when m.Case.StartsWith("native", StringComparison.Ordinal) => $"{m.Seconds / xorrisoEdit.Seconds:0.00}× xorriso edit, {m.Seconds / copy.Seconds:0.0}× cp",
+        _ when m == merge => $"{m.Seconds / append.Seconds:0.0}× append",
+        _ when m.Case.StartsWith("native", StringComparison.Ordinal) => $"{m.Seconds / xorrisoEdit.Seconds:0.00}× xorriso edit, {m.Seconds / copy.Seconds:0}× cp",
+        _ when m == docker => $"{m.Seconds / append.Seconds:0.0}× native append (our process only; the engine's work is not in the RSS)",
         _ when m.Case.StartsWith("our builder", StringComparison.Ordinal) => $"{m.Seconds / xorrisoBig.Seconds:0.00}× xorriso",
         _ => "",
     };
     table.AppendLine(CultureInfo.InvariantCulture, $"| {m.Case} | {m.Seconds:0.00} | {m.PeakKilobytes / 1024.0:0} | {ratio} |");
 }
 
+if (dockerSkipped is not null)
+{
+    table.AppendLine(CultureInfo.InvariantCulture, $"| docker builder, same recipe | not measured: {dockerSkipped} | | |");
+}
+
 var report = Path.Combine(work, "results.md");
 File.WriteAllText(report, table.ToString());
 Console.WriteLine(table);
 Console.WriteLine("written to " + report);
-_ = oursBig;
-_ = append;
 return 0;
+
+static long InitrdSize(string iso)
+{
+    using var image = IsoImage.Open(iso);
+    return image.Find("boot/initrd.img")?.Size ?? 0;
+}
 
 /// <summary>The measured operations of ours, each run in its own process so its peak memory is its own.</summary>
 internal static class Cases
@@ -122,7 +155,13 @@ internal static class Cases
         {
             case "remaster":
             {
+                // remaster RECIPE append|merge OUTPUT [docker BASE-IMAGE]
                 var values = new Dictionary<string, string> { ["recipe"] = args[1], ["initrd"] = args[2], ["output"] = args[3] };
+                if (args.Length > 5)
+                {
+                    (values["builder"], values["base-image"], values["no-cache"]) = (args[4], args[5], "true");
+                }
+
                 using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values.GetValueOrDefault), PipelineLog.Silent));
                 await pipeline.BuildAsync();
                 return 0;

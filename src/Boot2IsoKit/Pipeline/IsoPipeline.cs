@@ -33,7 +33,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         var baseIsoPath = docker && Arguments.BaseIso is null && recipe.Base.Iso is null
             ? null
             : await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
-        using var baseIso = baseIsoPath is null ? null : BaseIso.Open(baseIsoPath);
+        using var baseIso = baseIsoPath is null ? null : OpenBase(baseIsoPath);
         var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
 
         string iso;
@@ -42,7 +42,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         {
             using var connection = await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             var steps = new CallbackProgress<string>(step => Log.Detail(step));
-            var result = await new DockerIsoBuilder(connection)
+            var result = await new DockerIsoBuilder(connection) { UseBuildCache = !Arguments.NoCache }
                 .BuildAsync(plan, Path.Combine(context.Artifacts, recipe.Name, "docker"), steps, cancellationToken)
                 .ConfigureAwait(false);
             iso = result.IsoPath;
@@ -79,10 +79,20 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         var planner = new BuildPlanner(context);
         var baseIsoPath = await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
         var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
-        using var baseIso = BaseIso.Open(baseIsoPath);
+        using var baseIso = OpenBase(baseIsoPath);
         // Planning downloads and checks the Debian packages the recipe injects.
         await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
         Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIsoPath}, engine {engine?.LocalTgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}");
+    }
+
+    /// <summary>Opens the base with the input cache's index of decoded initrds (a base decoded once is not decoded again).</summary>
+    private BaseIso OpenBase(string path)
+    {
+        var baseIso = BaseIso.Open(path, new BaseIndexCache(context.BaseIndexDirectory));
+        Log.Detail(baseIso.FromIndexCache
+            ? $"base initrd listing of {path} from {context.BaseIndexDirectory} (not decoded again)"
+            : $"base initrd of {path} decoded; its listing is kept in {context.BaseIndexDirectory}");
+        return baseIso;
     }
 
     /// <summary>Inspect: describes an ISO, and what it changed against --compare.</summary>

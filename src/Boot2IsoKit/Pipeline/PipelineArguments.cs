@@ -21,6 +21,7 @@ public sealed record PipelineArguments
         ("engine-url", "engine tgz URL instead of the channel's"),
         ("builder", "native (default) or docker"),
         ("base-image", "docker builder: base image instead of boot2docker/boot2docker:<release>"),
+        ("no-cache", "docker builder: run every step again instead of reusing layers of earlier builds"),
         ("initrd", "append (default) or merge"),
         ("label", "truthful (default) or upstream-tag"),
         ("offline", "build only from local files and the input cache"),
@@ -47,6 +48,8 @@ public sealed record PipelineArguments
     public BuilderKind Builder { get; init; } = BuilderKind.Native;
 
     public string? BaseImage { get; init; }
+
+    public bool NoCache { get; init; }
 
     public InitrdOverlayMode? Initrd { get; init; }
 
@@ -83,6 +86,7 @@ public sealed record PipelineArguments
             EngineUrl = lookup("engine-url"),
             Builder = Choice(lookup, "builder", ("native", BuilderKind.Native), ("docker", BuilderKind.Docker)) ?? BuilderKind.Native,
             BaseImage = lookup("base-image"),
+            NoCache = Flag(lookup, "no-cache"),
             Initrd = Choice(lookup, "initrd", ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)),
             Label = Choice(lookup, "label", ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)),
             Offline = Flag(lookup, "offline"),

@@ -58,6 +58,9 @@ public sealed class PipelineContext : IDisposable
     /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
     public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");
 
+    /// <summary>Listings of decoded base initrds, by the sha256 of the initrd (see <see cref="Remaster.BaseIndexCache"/>).</summary>
+    public string BaseIndexDirectory => Path.Combine(Cache.Root, "base-index");
+
     /// <summary>
     /// A private work directory for this run (donor roots of injected packages, spooled files), under
     /// artifacts/work/ so concurrent builds never share one; removed when the context is disposed.

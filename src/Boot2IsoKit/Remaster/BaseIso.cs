@@ -13,12 +13,13 @@ namespace Boot2IsoKit.Remaster;
 /// </summary>
 public sealed partial class BaseIso : IDisposable
 {
-    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents)
+    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, bool fromIndexCache)
     {
         Image = image;
         Layout = layout;
         InitrdNode = initrd;
         Contents = contents;
+        FromIndexCache = fromIndexCache;
     }
 
     public IsoImage Image { get; }
@@ -31,7 +32,11 @@ public sealed partial class BaseIso : IDisposable
 
     public string Path => Image.Name;
 
-    public static BaseIso Open(string path)
+    /// <summary>True when <see cref="Contents"/> came from the <see cref="BaseIndexCache"/> instead of a decode.</summary>
+    public bool FromIndexCache { get; }
+
+    /// <param name="indexCache">Where decoded initrd listings are kept by content; null decodes every time.</param>
+    public static BaseIso Open(string path, BaseIndexCache? indexCache = null)
     {
         var image = IsoImage.Open(path);
         try
@@ -41,8 +46,20 @@ public sealed partial class BaseIso : IDisposable
             var initrd = image.Find(layout.InitrdPath)
                 ?? throw new InvalidInputException(path, "/" + layout.InitrdPath, "the ISO has no initrd where its layout keeps it");
             using var stream = image.OpenFile(initrd);
+            var key = indexCache is null ? null : BaseIndexCache.KeyOf(stream);
+            if (key is not null && indexCache!.TryLoad(key) is { } cached)
+            {
+                return new BaseIso(image, layout, initrd, cached, fromIndexCache: true);
+            }
+
+            stream.Position = 0;
             var contents = new InitrdReader(stream, $"{path}!/{layout.InitrdPath}").ReadContents(KeepData);
-            return new BaseIso(image, layout, initrd, contents);
+            if (key is not null)
+            {
+                indexCache!.TryStore(key, contents);
+            }
+
+            return new BaseIso(image, layout, initrd, contents, fromIndexCache: false);
         }
         catch
         {

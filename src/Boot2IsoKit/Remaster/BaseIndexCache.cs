@@ -1,0 +1,189 @@
+using System.Security.Cryptography;
+using System.Text;
+using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.IO;
+
+namespace Boot2IsoKit.Remaster;
+
+/// <summary>
+/// What decoding a base initrd found (every path's header, symlink targets, the kept file bytes), stored
+/// under the sha256 of the initrd's bytes, so a later build from the same base does not decode the
+/// base again: the legacy-lzma decode is most of a native build's time. The file is ours and checked:
+/// one that is unreadable, truncated or altered is a miss (decoded and written again), never trusted.
+/// </summary>
+public sealed class BaseIndexCache(string directory)
+{
+    /// <summary>Changes whenever the file format or the rule choosing the kept bytes changes.</summary>
+    private const string FormatTag = "B2IK-BASE-INDEX-2";
+
+    /// <summary>Bounds that no real initrd reaches: a corrupt count must not turn into a huge allocation.</summary>
+    private const int MaxEntries = 4_000_000;
+    private const int MaxMembers = 4096;
+
+    public string Directory { get; } = directory;
+
+    /// <summary>The sha256 of an initrd's bytes: the cache key.</summary>
+    public static string KeyOf(Stream initrd)
+    {
+        ArgumentNullException.ThrowIfNull(initrd);
+        return Convert.ToHexStringLower(SHA256.HashData(initrd));
+    }
+
+    /// <summary>The stored index for <paramref name="key"/>, or null when there is none or it does not check out.</summary>
+    public InitrdContents? TryLoad(string key)
+    {
+        var path = PathOf(key);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return Parse(File.ReadAllBytes(path));
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores the index atomically; a cache that cannot be written only costs the next build a decode.</summary>
+    public bool TryStore(string key, InitrdContents contents)
+    {
+        ArgumentNullException.ThrowIfNull(contents);
+        try
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+            var payload = Serialize(contents);
+            AtomicFile.Write(PathOf(key), file =>
+            {
+                file.Write(payload);
+                file.Write(SHA256.HashData(payload));
+            });
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private string PathOf(string key) =>
+        key.Length == 64 && key.All(char.IsAsciiHexDigitLower)
+            ? Path.Combine(Directory, key + ".index")
+            : throw new ArgumentException($"'{key}' is not a lowercase sha256", nameof(key));
+
+    private static byte[] Serialize(InitrdContents contents)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(FormatTag);
+            writer.Write(contents.Members.Count);
+            foreach (var m in contents.Members)
+            {
+                writer.Write(m.Index);
+                writer.Write(m.Offset);
+                writer.Write((int)m.Compression);
+                writer.Write(m.CompressedLength);
+                writer.Write(m.UncompressedLength);
+                writer.Write(m.EntryCount);
+            }
+
+            writer.Write(contents.Entries.Count);
+            foreach (var e in contents.Entries)
+            {
+                var h = e.Header;
+                writer.Write(e.Path);
+                writer.Write(h.Name);
+                writer.Write(h.Mode);
+                writer.Write(h.Inode);
+                writer.Write(h.Uid);
+                writer.Write(h.Gid);
+                writer.Write(h.LinkCount);
+                writer.Write(h.ModificationTime);
+                writer.Write(h.FileSize);
+                writer.Write(h.DevMajor);
+                writer.Write(h.DevMinor);
+                writer.Write(h.RDevMajor);
+                writer.Write(h.RDevMinor);
+                writer.Write(h.Checksum);
+                writer.Write(h.HasChecksum);
+                writer.Write(e.SymlinkTarget is not null);
+                if (e.SymlinkTarget is not null)
+                {
+                    writer.Write(e.SymlinkTarget);
+                }
+
+                writer.Write(e.MemberIndex);
+                writer.Write(e.Data?.Length ?? -1);
+                if (e.Data is not null)
+                {
+                    writer.Write(e.Data);
+                }
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static InitrdContents Parse(byte[] file)
+    {
+        const int HashLength = 32;
+        if (file.Length < HashLength || !SHA256.HashData(file.AsSpan(0, file.Length - HashLength)).AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)))
+        {
+            throw new InvalidDataException("the index does not match its checksum");
+        }
+
+        using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - HashLength), Encoding.UTF8);
+        if (reader.ReadString() != FormatTag)
+        {
+            throw new InvalidDataException("another index format");
+        }
+
+        var members = new InitrdMember[Count(reader.ReadInt32(), MaxMembers)];
+        for (var i = 0; i < members.Length; i++)
+        {
+            members[i] = new InitrdMember(reader.ReadInt32(), reader.ReadInt64(), (InitrdCompression)reader.ReadInt32(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadInt32());
+        }
+
+        var entries = new InitrdEntry[Count(reader.ReadInt32(), MaxEntries)];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var path = reader.ReadString();
+            var header = new CpioHeader
+            {
+                Name = reader.ReadString(),
+                Mode = reader.ReadInt32(),
+                Inode = reader.ReadInt64(),
+                Uid = reader.ReadInt32(),
+                Gid = reader.ReadInt32(),
+                LinkCount = reader.ReadInt32(),
+                ModificationTime = reader.ReadInt64(),
+                FileSize = reader.ReadInt64(),
+                DevMajor = reader.ReadInt32(),
+                DevMinor = reader.ReadInt32(),
+                RDevMajor = reader.ReadInt32(),
+                RDevMinor = reader.ReadInt32(),
+                Checksum = reader.ReadUInt32(),
+                HasChecksum = reader.ReadBoolean(),
+            };
+            var target = reader.ReadBoolean() ? reader.ReadString() : null;
+            var member = reader.ReadInt32();
+            var length = reader.ReadInt32();
+            var data = length < 0 ? null : reader.ReadBytes(Count(length, (int)(reader.BaseStream.Length - reader.BaseStream.Position)));
+            entries[i] = new InitrdEntry(path, header, target, member, data);
+        }
+
+        if (reader.BaseStream.Position != reader.BaseStream.Length)
+        {
+            throw new InvalidDataException("bytes after the last entry");
+        }
+
+        return new InitrdContents(members, entries);
+    }
+
+    private static int Count(int value, int max) =>
+        value >= 0 && value <= max ? value : throw new InvalidDataException($"count {value} is out of range");
+}
