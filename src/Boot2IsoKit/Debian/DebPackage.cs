@@ -84,11 +84,15 @@ public sealed class DebPackage
             try
             {
                 using var decompressed = Decompress(member.Name[prefix.Length..], member.Data, where);
-                using var tar = new TarReader(decompressed);
+                using var limited = new TarMetadataLimitStream(decompressed);
+                using var tar = new TarReader(limited);
                 read(tar);
                 return;
             }
-            catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or IOException and not FileNotFoundException
+            // System.Formats.Tar throws OverflowException for a base-256 numeric field too large for its type,
+            // and ArgumentOutOfRangeException for a modification time outside DateTimeOffset's range.
+            catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentOutOfRangeException
+                                          or EndOfStreamException or IOException and not FileNotFoundException
                                           || e.GetType().Namespace?.StartsWith("SharpCompress", StringComparison.Ordinal) == true)
             {
                 throw new InvalidDebianInputException(where, $"member at offset {member.Offset}", $"cannot be decompressed or read as tar: {e.Message}", e);

@@ -51,6 +51,12 @@ internal static class SafeTarExtractor
                     break;
                 case TarEntryType.SymbolicLink:
                     var link = entry.LinkName;
+                    if (link.Length == 0 || link.Contains('\0', StringComparison.Ordinal))
+                    {
+                        // The file system cannot hold such a link; File.CreateSymbolicLink would throw ArgumentException.
+                        throw new InvalidDebianInputException(input, entry.Name, "symlink with an empty or malformed target");
+                    }
+
                     if (!link.StartsWith('/') && EscapesRoot(name, link))
                     {
                         throw new InvalidDebianInputException(input, entry.Name, $"symlink target '{link}' leaves the package root");

@@ -44,9 +44,11 @@ public static partial class RecipeLoader
         {
             throw new RecipeException(sourceName, (int)e.Start.Line, (int)e.Start.Column, "is not valid YAML: " + e.Message, e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet's scanner gives up on some malformed input without a position (found by RecipeFuzzTests).
+            // YamlDotNet gives up on some malformed input without a position: its scanner with
+            // InvalidOperationException (found by RecipeFuzzTests), its node loader with ArgumentException
+            // "unsupported event type" (found by the Fuzz suite; both inputs are in Tests/Fuzz/Corpus/recipe).
             throw new RecipeException(sourceName, 1, 1, "is not valid YAML (the parser could not continue: " + e.Message + ")", e);
         }
 
