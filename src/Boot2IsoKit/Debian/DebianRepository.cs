@@ -58,10 +58,22 @@ public sealed class DebianRepository
             }
 
             var description = $"{Mirror} {suite}/{component}/{architecture}";
-            await using var file = File.OpenRead(local);
-            await using Stream decompressed = extension == ".xz" ? new XZStream(file) : new GZipStream(file, CompressionMode.Decompress);
-            using var reader = new StreamReader(decompressed);
-            return PackagesIndex.Parse(reader, description);
+            var indexPath = local + ".index";
+            if (PackagesIndexFile.TryRead(indexPath) is { } indexed)
+            {
+                return new PackagesIndex(indexed, description);
+            }
+
+            List<DebianPackageInfo> packages;
+            await using (var file = new FileStream(local, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16))
+            await using (Stream decompressed = extension == ".xz" ? new XZStream(file) : new GZipStream(file, CompressionMode.Decompress))
+            using (var reader = new StreamReader(decompressed))
+            {
+                packages = PackagesIndex.ParseStanzas(reader, description);
+            }
+
+            PackagesIndexFile.TryWrite(indexPath, packages);
+            return new PackagesIndex(packages, description);
         }
 
         throw new InvalidDebianInputException(releasePath, "SHA256", $"lists no {component}/binary-{architecture}/Packages.xz or .gz (is '{architecture}' built for {suite}?)");

@@ -43,9 +43,12 @@ public sealed class PackagesIndex
     public int Count => _packages.Count;
 
     /// <summary>Reads a Packages file (already decompressed).</summary>
-    public static PackagesIndex Parse(TextReader reader, string description) =>
-        new(Deb822.Parse(reader, description, DebianPackageInfo.IndexFields.ToHashSet(StringComparer.OrdinalIgnoreCase))
-            .Select(s => DebianPackageInfo.FromStanza(s, description)), description);
+    public static PackagesIndex Parse(TextReader reader, string description) => new(ParseStanzas(reader, description), description);
+
+    /// <summary>The records of a Packages file, in file order.</summary>
+    internal static List<DebianPackageInfo> ParseStanzas(TextReader reader, string description) =>
+        [.. Deb822.Parse(reader, description, DebianPackageInfo.IndexFields.ToHashSet(StringComparer.OrdinalIgnoreCase))
+            .Select(s => DebianPackageInfo.FromStanza(s, description))];
 
     /// <summary>Local sources: one .deb, or every .deb in a directory (air-gapped builders).</summary>
     public static PackagesIndex FromLocal(string path)

@@ -8,8 +8,9 @@ namespace Boot2IsoKit.Remaster;
 /// <summary>
 /// What decoding a base initrd found (every path's header, symlink targets, the kept file bytes), stored
 /// under the sha256 of the initrd's bytes, so a later build from the same base does not decode the
-/// base again: the legacy-lzma decode is most of a native build's time. The file is ours and checked:
-/// one that is unreadable, truncated or altered is a miss (decoded and written again), never trusted.
+/// base again: the legacy-lzma decode is most of a native build's time. The file is a
+/// <see cref="ChecksummedFile"/>: one that is unreadable, truncated or altered is a miss (decoded and
+/// written again), never trusted.
 /// </summary>
 public sealed class BaseIndexCache(string directory)
 {
@@ -32,18 +33,18 @@ public sealed class BaseIndexCache(string directory)
     /// <summary>The stored index for <paramref name="key"/>, or null when there is none or it does not check out.</summary>
     public InitrdContents? TryLoad(string key)
     {
-        var path = PathOf(key);
-        if (!File.Exists(path))
+        if (ChecksummedFile.TryRead(PathOf(key)) is not { } payload)
         {
             return null;
         }
 
         try
         {
-            return Parse(File.ReadAllBytes(path));
+            return Parse(payload);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or ArgumentException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
         {
+            // The checksum matched, so this is another version's layout: decode again.
             return null;
         }
     }
@@ -52,21 +53,7 @@ public sealed class BaseIndexCache(string directory)
     public bool TryStore(string key, InitrdContents contents)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        try
-        {
-            System.IO.Directory.CreateDirectory(Directory);
-            var payload = Serialize(contents);
-            AtomicFile.Write(PathOf(key), file =>
-            {
-                file.Write(payload);
-                file.Write(SHA256.HashData(payload));
-            });
-            return true;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
+        return ChecksummedFile.TryWrite(PathOf(key), Serialize(contents));
     }
 
     private string PathOf(string key) =>
@@ -128,15 +115,9 @@ public sealed class BaseIndexCache(string directory)
         return buffer.ToArray();
     }
 
-    private static InitrdContents Parse(byte[] file)
+    private static InitrdContents Parse(byte[] payload)
     {
-        const int HashLength = 32;
-        if (file.Length < HashLength || !SHA256.HashData(file.AsSpan(0, file.Length - HashLength)).AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)))
-        {
-            throw new InvalidDataException("the index does not match its checksum");
-        }
-
-        using var reader = new BinaryReader(new MemoryStream(file, 0, file.Length - HashLength), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
         if (reader.ReadString() != FormatTag)
         {
             throw new InvalidDataException("another index format");
