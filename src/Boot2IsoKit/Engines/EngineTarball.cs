@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using Boot2IsoKit.Content;
 using Boot2IsoKit.Errors;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.Rootfs;
 
 namespace Boot2IsoKit.Engines;
@@ -66,7 +67,9 @@ public sealed class EngineTarball
         try
         {
             using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
-            using var tar = new TarReader(gzip);
+            // A hostile tgz must not make TarReader allocate what a pax or long-name header claims.
+            using var limited = new TarMetadataLimitStream(gzip);
+            using var tar = new TarReader(limited);
             var any = false;
             while (tar.GetNextEntry() is { } entry)
             {
@@ -81,7 +84,7 @@ public sealed class EngineTarball
                 throw new InvalidEngineTarballException(input, "tar", "the archive holds no entry");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException or OverflowException)
         {
             throw new InvalidEngineTarballException(input, location, $"not a readable gzip'd tar: {e.Message}", e);
         }

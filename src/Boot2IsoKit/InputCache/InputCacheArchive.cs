@@ -57,7 +57,8 @@ public static class InputCacheArchive
         InputCacheManifest? manifest = null;
         await using (var file = new FileStream(archive, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous))
         await using (var gzip = new GZipStream(file, CompressionMode.Decompress))
-        await using (var tar = new TarReader(gzip))
+        await using (var limited = new TarMetadataLimitStream(gzip))
+        await using (var tar = new TarReader(limited))
         {
             try
             {
@@ -83,7 +84,7 @@ public static class InputCacheArchive
                     }
                 }
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException || (e is IOException && e is not FileNotFoundException))
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException || (e is IOException && e is not FileNotFoundException))
             {
                 throw new InvalidInputCacheException(archive, "tar.gz stream", "truncated or not a gzip'd tar: " + e.Message, e);
             }

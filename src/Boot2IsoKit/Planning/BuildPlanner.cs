@@ -5,6 +5,7 @@ using Boot2IsoKit.Debian;
 using Boot2IsoKit.Engines;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.InputCache;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.Libraries;
 using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Pipeline;
@@ -234,7 +235,8 @@ public sealed partial class BuildPlanner(PipelineContext context)
         {
             using var file = File.OpenRead(tgz);
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var reader = new TarReader(gzip);
+            using var limited = new TarMetadataLimitStream(gzip);
+            using var reader = new TarReader(limited);
             DateTimeOffset? newest = null;
             while (reader.GetNextEntry() is { } entry)
             {
@@ -246,7 +248,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
 
             return newest;
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or OverflowException or ArgumentException)
         {
             return null; // A raw single binary (≤ 1.10) or a broken tgz: the engine reader reports the latter.
         }

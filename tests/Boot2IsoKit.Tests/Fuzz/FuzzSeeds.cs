@@ -176,6 +176,25 @@ internal static class FuzzSeeds
         new FuzzSeed("pax-tar-gz", DebPackageBytes(TarEntryFormat.Pax, compressData: true)),
     ];
 
+    /// <summary>Engine tarballs of both eras' shapes (docker/… since 1.11, usr/local/bin/docker before), as plain tars.</summary>
+    public static IReadOnlyList<FuzzSeed> Engine() =>
+    [
+        new FuzzSeed("docker-dir-gnu", Tar(TarEntryFormat.Gnu,
+        [
+            Entry(TarEntryFormat.Gnu, TarEntryType.Directory, "docker/"),
+            TarFile(TarEntryFormat.Gnu, "docker/docker", "#!/bin/sh\necho docker\n"),
+            TarFile(TarEntryFormat.Gnu, "docker/dockerd", "#!/bin/sh\necho dockerd\n"),
+            Entry(TarEntryFormat.Gnu, TarEntryType.SymbolicLink, "docker/docker-alias", "docker"),
+        ])),
+        new FuzzSeed("usr-local-bin-pax", Tar(TarEntryFormat.Pax,
+        [
+            Entry(TarEntryFormat.Pax, TarEntryType.Directory, "usr/"),
+            Entry(TarEntryFormat.Pax, TarEntryType.Directory, "usr/local/"),
+            Entry(TarEntryFormat.Pax, TarEntryType.Directory, "usr/local/bin/"),
+            TarFile(TarEntryFormat.Pax, "usr/local/bin/docker", "#!/bin/sh\necho docker 1.10\n"),
+        ])),
+    ];
+
     public static byte[] DebPackageBytes(TarEntryFormat format, bool compressData)
     {
         var control = Tar(TarEntryFormat.Gnu, [TarFile(TarEntryFormat.Gnu, "./control", "Package: fuzz\nVersion: 1.0-1\nArchitecture: amd64\nDescription: fuzz seed\n")]);

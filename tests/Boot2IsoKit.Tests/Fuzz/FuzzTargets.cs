@@ -1,6 +1,7 @@
 using System.Text;
 using Boot2IsoKit.Debian;
 using Boot2IsoKit.Elf;
+using Boot2IsoKit.Engines;
 using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Recipes;
@@ -45,6 +46,16 @@ internal static class FuzzTargets
         e => e is InvalidDebianInputException d && d.Input.Contains("fuzz.deb", StringComparison.Ordinal),
         ReadDeb);
 
+    /// <summary>
+    /// The engine tgz reader (user-supplied or downloaded): seeds are plain tars, gzip'd here so mutations
+    /// hit the tar headers; an input that already is gzip (a kept corpus file) is used as it is.
+    /// </summary>
+    public static readonly FuzzTarget Engine = new(
+        "engine",
+        nameof(InvalidEngineTarballException),
+        e => e is InvalidEngineTarballException t && t.Input.EndsWith("fuzz.tgz", StringComparison.Ordinal),
+        ReadEngine);
+
     /// <summary>Recipe errors always carry a line (the user edits the file at that line).</summary>
     public static readonly FuzzTarget Recipe = new(
         "recipe",
@@ -53,7 +64,7 @@ internal static class FuzzTargets
         ReadRecipe);
 
     public static readonly IReadOnlyDictionary<string, FuzzTarget> ByName =
-        new[] { Iso, Cpio, Initrd, Elf, Deb, Recipe }.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        new[] { Iso, Cpio, Initrd, Elf, Deb, Engine, Recipe }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     private static string ReadIso(byte[] bytes)
     {
@@ -148,6 +159,35 @@ internal static class FuzzTargets
             finally
             {
                 ExpectOnly(temp, "fuzz.deb", "a");
+                ExpectOnly(Path.Combine(temp, "a"), "b");
+                ExpectOnly(Path.Combine(temp, "a", "b"), "scratch");
+                ExpectOnly(scratch, "out");
+            }
+        }
+        finally
+        {
+            ForceDelete(temp);
+        }
+    }
+
+    /// <summary>Extracts the engine into scratch/out below a fresh temporary directory, with the same escape check as <see cref="ReadDeb"/>.</summary>
+    private static string ReadEngine(byte[] bytes)
+    {
+        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-engine-").FullName;
+        try
+        {
+            var tgz = Path.Combine(temp, "fuzz.tgz");
+            File.WriteAllBytes(tgz, bytes is [0x1F, 0x8B, ..] ? bytes : FuzzSeeds.Gzip(bytes));
+            var scratch = Directory.CreateDirectory(Path.Combine(temp, "a", "b", "scratch")).FullName;
+            try
+            {
+                // The synchronous path: the harness measures allocations on this thread.
+                var engine = EngineTarball.Extract(tgz, Path.Combine(scratch, "out"), 1593388800);
+                return $"{engine.BinaryNames.Count} binaries";
+            }
+            finally
+            {
+                ExpectOnly(temp, "fuzz.tgz", "a");
                 ExpectOnly(Path.Combine(temp, "a"), "b");
                 ExpectOnly(Path.Combine(temp, "a", "b"), "scratch");
                 ExpectOnly(scratch, "out");

@@ -23,5 +23,8 @@ public sealed class MutationFuzzTests
     public Task Deb_reader_and_extraction() => FuzzHarness.RunCampaignAsync(FuzzTargets.Deb, FuzzSeeds.Deb(), 2, 3000);
 
     [Fact]
+    public Task Engine_tarball_reader_and_extraction() => FuzzHarness.RunCampaignAsync(FuzzTargets.Engine, FuzzSeeds.Engine(), 1011, 3000);
+
+    [Fact]
     public Task Recipe_loader() => FuzzHarness.RunCampaignAsync(FuzzTargets.Recipe, FuzzSeeds.Recipe(), 20261128, 10000);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Boot2IsoKit.Debian;
+namespace Boot2IsoKit.IO;
 
 /// <summary>
 /// Passes a tar stream through to <see cref="System.Formats.Tar.TarReader"/> while watching its headers:
