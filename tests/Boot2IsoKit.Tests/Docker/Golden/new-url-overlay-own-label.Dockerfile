@@ -55,7 +55,7 @@ WORKDIR /rootfs
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/tmp/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
 # the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
-# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image: older ones build, not reproducibly).
 # The script would label the ISO "b2d-v28.2.2"; the recipe wants "b2ik-v28.2.2-exp", so the copy's
 # xorriso -V argument is replaced (iso-label.sed); grep fails the build if the script has no such argument.
 COPY reproducible.sh /tmp/b2ik-reproducible.sh

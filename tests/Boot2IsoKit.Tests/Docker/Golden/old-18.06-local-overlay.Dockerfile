@@ -25,7 +25,7 @@ RUN printf '%s\n' '18.06.3-ce' > "$ROOTFS/etc/version" \
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
 # the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
-# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image: older ones build, not reproducibly).
 # The script's own label is the plan's: b2d-v18.06.3-ce.
 COPY reproducible.sh /tmp/b2ik-reproducible.sh
 RUN { head -n 1 /tmp/make_iso.sh && cat /tmp/b2ik-reproducible.sh && tail -n +2 /tmp/make_iso.sh; } > /tmp/b2ik-make-iso.sh \

@@ -31,7 +31,7 @@ RUN printf '%s\n' '1.12.0-rc4-experimental' > "$ROOTFS/etc/version" \
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)
 # the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,
-# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image, else only the dates vary).
+# renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image: older ones build, not reproducibly).
 # The script would label the ISO "Boot2Docker-v1.12.0-rc4-experimental"; the recipe wants "b2d-v1.12.0-rc4-experimental", so the copy's
 # xorriso -V argument is replaced (iso-label.sed); grep fails the build if the script has no such argument.
 COPY reproducible.sh /tmp/b2ik-reproducible.sh
