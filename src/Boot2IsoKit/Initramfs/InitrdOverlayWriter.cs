@@ -54,8 +54,6 @@ public static class InitrdOverlayWriter
 
     private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, InitrdContents? baseContents, CancellationToken cancellationToken)
     {
-        // The kernel re-applies mode and owner of every directory entry, and replaces a symlink with a
-        // directory of the same name: so parents the overlay only implies must match what the base has.
         if (baseContents is null)
         {
             progress?.Report(new InitrdOverlayProgress("read base", 0));
@@ -64,30 +62,56 @@ public static class InitrdOverlayWriter
             baseInitrd.Position = start;
         }
 
-        var entries = ParentsAsInBase(overlay, baseContents);
         progress?.Report(new InitrdOverlayProgress("copy base", 0));
         baseInitrd.CopyTo(output);
-        var baseLength = output.Count;
+        var member = WriteAppendedMember(overlay, baseContents, output.Count, output, input, progress, cancellationToken);
+        return member with { OutputLength = output.Count };
+    }
+
+    /// <summary>
+    /// Writes only what Append adds after a base of <paramref name="baseLength"/> bytes: the padding to a
+    /// 4-byte boundary and the gzip'd overlay member. The caller puts the base in front of it (the native
+    /// remaster hands the ISO writer the base initrd straight from the base ISO, then this member, without
+    /// copying the base into a temporary file). The result's OutputLength is base + what was written.
+    /// </summary>
+    public static InitrdOverlayResult WriteAppendedMember(
+        RootfsOverlay overlay,
+        InitrdContents baseContents,
+        long baseLength,
+        Stream output,
+        string input = "initrd",
+        IProgress<InitrdOverlayProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(overlay);
+        ArgumentNullException.ThrowIfNull(baseContents);
+        ArgumentNullException.ThrowIfNull(output);
         if (baseLength == 0)
         {
             throw new InvalidCpioException(input, "offset 0", "the base initrd is empty");
         }
 
+        // The kernel re-applies mode and owner of every directory entry, and replaces a symlink with a
+        // directory of the same name: so parents the overlay only implies must match what the base has.
+        var entries = ParentsAsInBase(overlay, baseContents);
+        var counter = new CountingWriteStream(output);
+
         // The kernel only needs 4-byte alignment for plain archives, but padding costs nothing and keeps
         // every member boundary where syslinux would put one.
-        output.Write(new byte[(4 - (baseLength & 3)) & 3]);
+        counter.Write(new byte[(4 - (baseLength & 3)) & 3]);
         cancellationToken.ThrowIfCancellationRequested();
-        progress?.Report(new InitrdOverlayProgress("write overlay", output.Count));
+        progress?.Report(new InitrdOverlayProgress("write overlay", baseLength + counter.Count));
+
         // Gzip on every core: the overlay is mostly engine binaries (tens of MB) and is compressed on each build.
-        using (var gzip = new ParallelGzipStream(output, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var gzip = new ParallelGzipStream(counter, CompressionLevel.SmallestSize, leaveOpen: true))
         using (var cpio = new CpioWriter(gzip, leaveOpen: true))
         {
             cpio.WriteEntries(entries);
             cpio.WriteTrailer();
         }
 
-        progress?.Report(new InitrdOverlayProgress("done", output.Count));
-        return new InitrdOverlayResult(InitrdOverlayMode.Append, InitrdCompression.Gzip, baseLength, output.Count, entries.Count, 0, []);
+        progress?.Report(new InitrdOverlayProgress("done", baseLength + counter.Count));
+        return new InitrdOverlayResult(InitrdOverlayMode.Append, InitrdCompression.Gzip, baseLength, baseLength + counter.Count, entries.Count, 0, []);
     }
 
     /// <summary>

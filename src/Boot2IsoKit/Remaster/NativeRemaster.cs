@@ -51,19 +51,13 @@ public static class NativeRemaster
 
             VersionStamp.AddTo(overlay, baseIso, plan);
 
-            var initrdPath = Path.Combine(scratch, "initrd.img");
-            InitrdOverlayResult initrd;
-            await using (var baseInitrd = baseIso.Image.OpenFile(baseIso.InitrdNode))
-            await using (var newInitrd = new FileStream(initrdPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-            {
-                initrd = await InitrdOverlayWriter.WriteAsync(baseInitrd, overlay, plan.InitrdMode, newInitrd, input: $"{basePath}!/{baseIso.Layout.InitrdPath}", baseContents: baseIso.Contents, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            var (initrd, initrdContent) = await WriteInitrdAsync(plan, baseIso, overlay, scratch, cancellationToken).ConfigureAwait(false);
 
             var builder = IsoBuilder.FromImage(baseIso.Image);
             var timestamp = DateTimeOffset.FromUnixTimeSeconds(plan.Timestamp);
             builder.Timestamp = timestamp;
             builder.VolumeId = plan.VolumeLabel;
-            builder.AddFile(baseIso.Layout.InitrdPath, new FileContent(initrdPath), baseIso.InitrdNode.Permissions, modificationTime: timestamp);
+            builder.AddFile(baseIso.Layout.InitrdPath, initrdContent, baseIso.InitrdNode.Permissions, modificationTime: timestamp);
             if (baseIso.Layout.IsoVersionFile is { } versionFile)
             {
                 builder.AddFile(versionFile, BytesContent.FromText(plan.StampedVersion + "\n", "/" + versionFile), modificationTime: timestamp);
@@ -91,6 +85,38 @@ public static class NativeRemaster
         {
             Directory.Delete(scratch, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The new initrd. Append writes only the overlay member to the scratch directory: the ISO writer reads
+    /// the base initrd straight out of the base ISO and then the member, so the base is never copied to a
+    /// temporary file. Merge rewrites the whole archive into the scratch directory.
+    /// </summary>
+    private static async Task<(InitrdOverlayResult Result, IContentSource Content)> WriteInitrdAsync(BuildPlan plan, BaseIso baseIso, RootfsOverlay overlay, string scratch, CancellationToken cancellationToken)
+    {
+        var input = $"{baseIso.Path}!/{baseIso.Layout.InitrdPath}";
+        if (plan.InitrdMode == InitrdOverlayMode.Append)
+        {
+            var memberPath = Path.Combine(scratch, "overlay-member.gz");
+            InitrdOverlayResult appended;
+            await using (var member = new FileStream(memberPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                appended = await Task.Run(() => InitrdOverlayWriter.WriteAppendedMember(overlay, baseIso.Contents, baseIso.InitrdNode.Size, member, input, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
+            }
+
+            var baseInitrd = new DelegateContent(baseIso.InitrdNode.Size, input, () => baseIso.Image.OpenFile(baseIso.InitrdNode));
+            return (appended, new ConcatenatedContent($"{input} + overlay", baseInitrd, new FileContent(memberPath)));
+        }
+
+        var initrdPath = Path.Combine(scratch, "initrd.img");
+        InitrdOverlayResult merged;
+        await using (var baseStream = baseIso.Image.OpenFile(baseIso.InitrdNode))
+        await using (var newInitrd = new FileStream(initrdPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+        {
+            merged = await InitrdOverlayWriter.WriteAsync(baseStream, overlay, plan.InitrdMode, newInitrd, input: input, baseContents: baseIso.Contents, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+
+        return (merged, new FileContent(initrdPath));
     }
 
     /// <summary>Reads the written image back: the label docker-machine will read, and a boot setup that verifies.</summary>
