@@ -12,6 +12,7 @@ namespace Boot2IsoKit.Tests.Docker;
 /// The two builders are interchangeable: the same recipe and inputs through the pipeline's native and
 /// docker builders give the same bytes at every rootfs path the recipe touches.
 /// </summary>
+[Collection(DockerEngineTests.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BuilderParityTests : IDisposable
 {

@@ -20,3 +20,13 @@ internal static class DockerEngineSupport
         }
     }
 }
+
+/// <summary>
+/// The tests that build images in the shared engine run one at a time: some check that a build leaves no
+/// image behind by counting the engine's images, which another test's build in flight would change.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DockerEngineTests
+{
+    public const string Name = "Docker engine";
+}

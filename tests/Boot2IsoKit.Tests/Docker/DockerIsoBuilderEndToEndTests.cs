@@ -20,6 +20,7 @@ namespace Boot2IsoKit.Tests.Docker;
 /// debootstrapped Debian), a plan pinning the host's real static docker client, an overlay and a motd
 /// banner, built through the Engine API, and the ISO booted in QEMU.
 /// </summary>
+[Collection(DockerEngineTests.Name)]
 public sealed class DockerIsoBuilderEndToEndTests : IDisposable
 {
     private const string Banner = "\n  WARNING: Docker pinned by Boot2IsoKit's docker builder, not a boot2docker release.\n\n";

@@ -7,6 +7,7 @@ using Boot2IsoKit.Testing.Docker;
 namespace Boot2IsoKit.Tests.Docker;
 
 /// <summary>The docker builder's failures say what went wrong and what to do.</summary>
+[Collection(DockerEngineTests.Name)]
 public sealed class DockerIsoBuilderErrorTests : IDisposable
 {
     private readonly string _work = Path.Combine(Path.GetTempPath(), "b2ik-docker-errors-" + Guid.NewGuid().ToString("N")[..8]);

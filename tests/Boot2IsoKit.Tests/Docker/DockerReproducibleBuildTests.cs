@@ -16,6 +16,7 @@ namespace Boot2IsoKit.Tests.Docker;
 /// layer cache (every step runs again, at another second of the clock, from another context
 /// directory) gives the same ISO, byte for byte, on both layouts' ISO scripts.
 /// </summary>
+[Collection(DockerEngineTests.Name)]
 public sealed class DockerReproducibleBuildTests : IDisposable
 {
     private readonly string _work = Path.Combine(Path.GetTempPath(), "b2ik-docker-repro-" + Guid.NewGuid().ToString("N")[..8]);
