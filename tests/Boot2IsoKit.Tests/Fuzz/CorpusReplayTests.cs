@@ -1,8 +1,8 @@
 namespace Boot2IsoKit.Tests.Fuzz;
 
 /// <summary>
-/// Replays the kept corpus: inputs that once broke a reader (or hand-made hostile edge cases), one case
-/// per file under Corpus/&lt;reader&gt;/. Each must still end in a valid result or the reader's typed error.
+/// Replays the kept corpus: inputs that once broke a reader, one case per file under Corpus/&lt;reader&gt;/.
+/// Each must still end in a valid result or the reader's typed error (readers nothing ever broke have none).
 /// </summary>
 public sealed class CorpusReplayTests
 {
@@ -38,15 +38,5 @@ public sealed class CorpusReplayTests
         var result = await FuzzHarness.RunCaseAsync(FuzzTargets.ByName[reader], input, $"corpus file {file}");
 
         Assert.True(result.Failure is null, result.Failure);
-    }
-
-    [Fact]
-    public void Every_reader_has_a_corpus()
-    {
-        foreach (var reader in FuzzTargets.ByName.Keys)
-        {
-            var directory = FuzzHarness.CorpusDirectory(reader);
-            Assert.True(Directory.Exists(directory) && Directory.EnumerateFiles(directory).Any(), $"no corpus files in {directory}");
-        }
     }
 }
