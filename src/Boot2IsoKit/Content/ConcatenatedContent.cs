@@ -1,3 +1,5 @@
+using Boot2IsoKit.IO;
+
 namespace Boot2IsoKit.Content;
 
 /// <summary>
@@ -24,18 +26,12 @@ public sealed class ConcatenatedContent : IContentSource
     public Stream OpenRead() => new PartsStream(_parts);
 
     /// <summary>Reads each part to its declared length; a part that is shorter or longer than it said is an error, not silently shifted data.</summary>
-    private sealed class PartsStream(IReadOnlyList<IContentSource> parts) : Stream
+    private sealed class PartsStream(IReadOnlyList<IContentSource> parts) : ReadOnlyStream
     {
         private int _next;
         private Stream? _current;
         private long _remaining;
         private long _position;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
 
         public override long Length => parts.Sum(p => p.Length);
 
@@ -44,8 +40,6 @@ public sealed class ConcatenatedContent : IContentSource
             get => _position;
             set => throw new NotSupportedException();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -88,16 +82,6 @@ public sealed class ConcatenatedContent : IContentSource
 
             return 0;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Boot2IsoKit.IO;
 
 namespace Boot2IsoKit.Debian;
 
@@ -106,15 +107,9 @@ internal sealed class ArReader
     }
 
     /// <summary>The data of one member; reading past its end returns 0, a short archive is an error.</summary>
-    private sealed class BoundedReadStream(ArReader owner, long length) : Stream
+    private sealed class BoundedReadStream(ArReader owner, long length) : ReadOnlyStream
     {
         private long _read;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
 
         public override long Length => length;
 
@@ -123,8 +118,6 @@ internal sealed class ArReader
             get => _read;
             set => throw new NotSupportedException();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -144,15 +137,5 @@ internal sealed class ArReader
             owner._position += n;
             return n;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

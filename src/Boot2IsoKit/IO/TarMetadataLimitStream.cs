@@ -10,7 +10,7 @@ namespace Boot2IsoKit.IO;
 /// caller turns into an input error) before TarReader sees its last byte. Data entries are not limited:
 /// TarReader streams them.
 /// </summary>
-internal sealed class TarMetadataLimitStream(Stream inner) : Stream
+internal sealed class TarMetadataLimitStream(Stream inner) : ReadOnlyStream
 {
     /// <summary>Far above real metadata (a long path or a few pax records), far below a harmful allocation.</summary>
     public const long MaxMetadataSize = 1 << 20;
@@ -23,21 +23,11 @@ internal sealed class TarMetadataLimitStream(Stream inner) : Stream
     private long _paxStart;
     private long? _sizeOverride;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
     public override long Position
     {
         get => _position;
         set => throw new NotSupportedException();
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -46,15 +36,6 @@ internal sealed class TarMetadataLimitStream(Stream inner) : Stream
         return read;
     }
 
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     /// <summary>
     /// Follows the tar layout through the bytes as they pass: collects each header block and each pax

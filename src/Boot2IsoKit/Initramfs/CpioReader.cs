@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Boot2IsoKit.IO;
 
 namespace Boot2IsoKit.Initramfs;
 
@@ -424,14 +425,8 @@ public sealed class CpioReader : IDisposable
     private static string Printable(string text) =>
         new([.. text.Select(c => c < ' ' || c > '~' ? '?' : c)]);
 
-    private sealed class EntryDataStream(CpioReader reader) : Stream
+    private sealed class EntryDataStream(CpioReader reader) : ReadOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => reader.Current?.FileSize ?? 0;
 
         public override long Position
@@ -443,15 +438,5 @@ public sealed class CpioReader : IDisposable
         public override int Read(byte[] buffer, int offset, int count) => reader.ReadData(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer) => reader.ReadData(buffer);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

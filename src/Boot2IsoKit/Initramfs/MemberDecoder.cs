@@ -292,7 +292,7 @@ internal sealed class MemberDecoder : IDisposable
     }
 
     /// <summary>Counts (and for gzip, CRCs) the decoded bytes and turns decoder failures into typed errors.</summary>
-    private sealed class TallyStream(MemberDecoder owner, Stream inner, bool computeCrc) : Stream
+    private sealed class TallyStream(MemberDecoder owner, Stream inner, bool computeCrc) : IO.ReadOnlyStream
     {
         private readonly System.IO.Hashing.Crc32? _crc = computeCrc ? new System.IO.Hashing.Crc32() : null;
 
@@ -300,21 +300,11 @@ internal sealed class MemberDecoder : IDisposable
 
         public uint Crc => _crc?.GetCurrentHashAsUInt32() ?? 0;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
         public override long Position
         {
             get => Count;
             set => throw new NotSupportedException();
         }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -332,15 +322,5 @@ internal sealed class MemberDecoder : IDisposable
             Count += read;
             return read;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

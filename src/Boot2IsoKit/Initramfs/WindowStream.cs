@@ -1,3 +1,5 @@
+using Boot2IsoKit.IO;
+
 namespace Boot2IsoKit.Initramfs;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Boot2IsoKit.Initramfs;
 /// takes its input one <see cref="ReadByte"/> at a time, which unbuffered cost a read of the
 /// underlying (ISO file) stream per compressed byte and doubled the time to decode an initrd.
 /// </summary>
-internal sealed class WindowStream : Stream
+internal sealed class WindowStream : ReadOnlyStream
 {
     private const int BufferSize = 1 << 16;
 
@@ -28,11 +30,7 @@ internal sealed class WindowStream : Stream
         _length = length;
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length => _length;
 
@@ -41,8 +39,6 @@ internal sealed class WindowStream : Stream
         get => _position;
         set => _position = Math.Clamp(value, 0, _length);
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -91,24 +87,6 @@ internal sealed class WindowStream : Stream
         return _buffer[(int)(_position++ - _bufferStart)];
     }
 
-    public override long Seek(long offset, SeekOrigin origin)
-    {
-        Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => _length + offset,
-        };
-        return _position;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private bool InBuffer() => _position >= _bufferStart && _position < _bufferStart + _buffered;
 

@@ -1,10 +1,12 @@
+using Boot2IsoKit.IO;
+
 namespace Boot2IsoKit.Iso9660.Reading;
 
 /// <summary>
 /// Read-only, seekable view of one file's extents inside an image. Reads go to the shared image stream
 /// under its lock, so several files can be open at once; nothing is buffered beyond the caller's buffer.
 /// </summary>
-internal sealed class IsoFileStream : Stream
+internal sealed class IsoFileStream : ReadOnlyStream
 {
     private readonly IsoImage _image;
     private readonly IsoExtent[] _extents;
@@ -17,11 +19,7 @@ internal sealed class IsoFileStream : Stream
         Length = length;
     }
 
-    public override bool CanRead => true;
-
     public override bool CanSeek => true;
-
-    public override bool CanWrite => false;
 
     public override long Length { get; }
 
@@ -30,8 +28,6 @@ internal sealed class IsoFileStream : Stream
         get => _position;
         set => _position = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
     }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -58,23 +54,4 @@ internal sealed class IsoFileStream : Stream
 
         return 0;
     }
-
-    public override long Seek(long offset, SeekOrigin origin)
-    {
-        Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => Length + offset,
-        };
-        return _position;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
