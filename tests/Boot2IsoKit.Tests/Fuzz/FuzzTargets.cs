@@ -135,59 +135,43 @@ internal static class FuzzTargets
     private static string ReadRecipe(byte[] bytes) =>
         RecipeLoader.Load(Encoding.UTF8.GetString(bytes), "fuzz.yml").Name;
 
-    /// <summary>
-    /// Opens and extracts the package into scratch/out, three directories below a fresh temporary directory,
-    /// then checks that every directory above out holds only what the harness put there: a "../" entry
-    /// or a write through a symlink that escaped out would leave something beside it.
-    /// </summary>
-    private static string ReadDeb(byte[] bytes)
+    private static string ReadDeb(byte[] bytes) => ExtractContained("fuzz.deb", bytes, (package, output) =>
     {
-        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-deb-").FullName;
-        try
-        {
-            var package = Path.Combine(temp, "fuzz.deb");
-            File.WriteAllBytes(package, bytes);
-            var scratch = Directory.CreateDirectory(Path.Combine(temp, "a", "b", "scratch")).FullName;
-            var output = Path.Combine(scratch, "out");
-            try
-            {
-                var deb = DebPackage.Open(package);
-                var control = deb.ReadControl();
-                var written = deb.ExtractData(output);
-                return $"{control.FieldNames.Count()} control fields, {written.Count} entries";
-            }
-            finally
-            {
-                ExpectOnly(temp, "fuzz.deb", "a");
-                ExpectOnly(Path.Combine(temp, "a"), "b");
-                ExpectOnly(Path.Combine(temp, "a", "b"), "scratch");
-                ExpectOnly(scratch, "out");
-            }
-        }
-        finally
-        {
-            ForceDelete(temp);
-        }
-    }
+        var deb = DebPackage.Open(package);
+        var control = deb.ReadControl();
+        var written = deb.ExtractData(output);
+        return $"{control.FieldNames.Count()} control fields, {written.Count} entries";
+    });
 
-    /// <summary>Extracts the engine into scratch/out below a fresh temporary directory, with the same escape check as <see cref="ReadDeb"/>.</summary>
-    private static string ReadEngine(byte[] bytes)
+    private static string ReadEngine(byte[] bytes) =>
+        ExtractContained("fuzz.tgz", bytes is [0x1F, 0x8B, ..] ? bytes : FuzzSeeds.Gzip(bytes), (tgz, output) =>
+        {
+            // The synchronous path: the harness measures allocations on this thread.
+            var engine = EngineTarball.Extract(tgz, output, 1593388800);
+            return $"{engine.BinaryNames.Count} binaries";
+        });
+
+    /// <summary>
+    /// Writes the input as <paramref name="fileName"/> in a fresh temporary directory and runs
+    /// <paramref name="extract"/> into scratch/out, three directories below it; then checks that every
+    /// directory above out holds only what the harness put there: a "../" entry or a write through a
+    /// symlink that escaped out would leave something beside it.
+    /// </summary>
+    private static string ExtractContained(string fileName, byte[] bytes, Func<string, string, string> extract)
     {
-        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-engine-").FullName;
+        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-extract-").FullName;
         try
         {
-            var tgz = Path.Combine(temp, "fuzz.tgz");
-            File.WriteAllBytes(tgz, bytes is [0x1F, 0x8B, ..] ? bytes : FuzzSeeds.Gzip(bytes));
+            var input = Path.Combine(temp, fileName);
+            File.WriteAllBytes(input, bytes);
             var scratch = Directory.CreateDirectory(Path.Combine(temp, "a", "b", "scratch")).FullName;
             try
             {
-                // The synchronous path: the harness measures allocations on this thread.
-                var engine = EngineTarball.Extract(tgz, Path.Combine(scratch, "out"), 1593388800);
-                return $"{engine.BinaryNames.Count} binaries";
+                return extract(input, Path.Combine(scratch, "out"));
             }
             finally
             {
-                ExpectOnly(temp, "fuzz.tgz", "a");
+                ExpectOnly(temp, fileName, "a");
                 ExpectOnly(Path.Combine(temp, "a"), "b");
                 ExpectOnly(Path.Combine(temp, "a", "b"), "scratch");
                 ExpectOnly(scratch, "out");
