@@ -8,6 +8,9 @@
 #load "tasks/bench.cake"
 
 var target = Argument("target", "Default");
+// Every argument is checked before any work: an unknown name or a bad value stops here, naming it.
+var pipelineArguments = Boot2IsoKit.Pipeline.PipelineArguments.Read(
+    Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "", StringComparer.OrdinalIgnoreCase));
 
 Task("Default")
     .Description("Lists the targets with their descriptions.")
@@ -20,9 +23,9 @@ Task("Default")
         }
 
         Console.WriteLine("Arguments:");
-        foreach (var (name, meaning) in Boot2IsoKit.Pipeline.PipelineArguments.Known)
+        foreach (var argument in Boot2IsoKit.Pipeline.PipelineArguments.Table)
         {
-            Console.WriteLine($"  --{name,-16} {meaning}");
+            Console.WriteLine($"  {argument.Usage,-34} {argument.Meaning}");
         }
 
         Console.WriteLine("Cake switches: --verbosity, --dryrun, --tree, --description, --exclusive.");

@@ -179,7 +179,7 @@ internal static class Cases
                     (values["builder"], values["base-image"], values["no-cache"]) = (args[4], args[5], "true");
                 }
 
-                using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values.GetValueOrDefault), PipelineLog.Silent));
+                using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values), PipelineLog.Silent));
                 await pipeline.BuildAsync();
                 return 0;
             }

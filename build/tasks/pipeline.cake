@@ -4,7 +4,7 @@ using Boot2IsoKit.Pipeline;
 
 IsoPipeline Pipeline()
 {
-    var arguments = PipelineArguments.Read(name => HasArgument(name) ? Argument<string>(name, "") : null);
+    var arguments = pipelineArguments;
     var repositoryRoot = MakeAbsolute(Directory("..")).FullPath;
     var invocationDirectory = EnvironmentVariable("B2IK_INVOCATION_DIR") ?? repositoryRoot;
     var log = PipelineLog.Console(verbose: Context.Log.Verbosity >= Verbosity.Verbose);

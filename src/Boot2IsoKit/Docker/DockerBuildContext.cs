@@ -9,13 +9,13 @@ namespace Boot2IsoKit.Docker;
 /// </summary>
 public sealed class DockerBuildContext
 {
-    internal DockerBuildContext(string directory, string dockerfile, ImageContract contract, bool needsNetwork, long timestamp, IReadOnlyList<ContextEntry> entries)
+    internal DockerBuildContext(string directory, string dockerfile, ImageContract contract, long timestamp, int isoScriptStep, IReadOnlyList<ContextEntry> entries)
     {
         Directory = directory;
         Dockerfile = dockerfile;
         Contract = contract;
-        NeedsNetwork = needsNetwork;
         Timestamp = timestamp;
+        IsoScriptStep = isoScriptStep;
         Entries = entries;
     }
 
@@ -30,8 +30,8 @@ public sealed class DockerBuildContext
     /// <summary>The base image's contract the Dockerfile was written for.</summary>
     public ImageContract Contract { get; }
 
-    /// <summary>True when a build step downloads (the engine from a URL): the build cannot run with network "none".</summary>
-    public bool NeedsNetwork { get; }
+    /// <summary>The number of the build step that runs the image's ISO script (the engine's "Step N/M").</summary>
+    public int IsoScriptStep { get; }
 
     /// <summary>The mtime every context file carries into the image (the plan's timestamp).</summary>
     public long Timestamp { get; }

@@ -15,7 +15,7 @@ namespace Boot2IsoKit.Docker;
 /// <c>docker run --rm IMAGE &gt; boot2docker.iso</c> contract). If the run does not print an ISO, the
 /// ISO is copied out of the container instead. Containers and images of the build are removed after.
 /// </summary>
-public sealed class DockerIsoBuilder(DockerConnection connection)
+public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
 {
     private const string RunLabel = "org.boot2isokit.run";
     private const int LogTailLines = 40;
@@ -26,13 +26,31 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
     /// </summary>
     public bool UseBuildCache { get; init; } = true;
 
+    /// <summary>Where <see cref="IIsoBuilder.BuildAsync"/> renders the build context; default a temporary directory beside the output.</summary>
+    public string? ContextDirectory { get; init; }
+
+    /// <summary>Build steps as the engine reports them ("Step 3/9 : COPY ...").</summary>
+    public IProgress<string>? Progress { get; init; }
+
+    public string Name => "docker";
+
+    async Task<BuildOutcome> IIsoBuilder.BuildAsync(BuildPlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var directory = ContextDirectory ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(plan.OutputPath))!, $".b2ik-docker-{plan.RecipeName}");
+        var result = await BuildAsync(plan, directory, Progress, cancellationToken).ConfigureAwait(false);
+        var sha256 = await FileHash.Sha256Async(result.IsoPath, cancellationToken).ConfigureAwait(false);
+        var image = ((BuildBase.Image)plan.Base).Reference;
+        return new BuildOutcome(result.IsoPath, sha256, $"Built {result.IsoPath} with the docker builder from {image} ({result.BuildSteps.Count} steps, ISO taken from {result.Extraction}; context in {directory})");
+    }
+
     /// <summary>Renders <paramref name="plan"/> into <paramref name="contextDirectory"/>, builds it and writes <see cref="BuildPlan.OutputPath"/>.</summary>
     /// <example><c>await new DockerIsoBuilder(await DockerConnection.ConnectAsync()).BuildAsync(plan, "artifacts/experimental/docker");</c></example>
     public Task<DockerIsoResult> BuildAsync(BuildPlan plan, string contextDirectory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var context = DockerfileRenderer.Render(plan, contextDirectory);
-        return BuildAsync(context, plan.BaseImage!, plan.OutputPath, progress, cancellationToken);
+        return BuildAsync(context, ((BuildBase.Image)plan.Base).Reference, plan.OutputPath, progress, cancellationToken);
     }
 
     /// <summary>Builds a rendered context and writes the ISO to <paramref name="outputPath"/> atomically.</summary>
@@ -87,8 +105,8 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
             Remove = true,
             ForceRemove = true,
             NoCache = !UseBuildCache,
-            // Offline unless a step downloads the engine (engines without a bridge network need "none").
-            NetworkMode = context.NeedsNetwork ? null : "none",
+            // Nothing is downloaded in the build (engines without a bridge network need "none").
+            NetworkMode = "none",
         };
 
         // The context tar is produced while the engine reads it: no temporary file, no buffer of the engine tgz.
@@ -124,10 +142,11 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
 
         if (log.Error is { } error)
         {
-            var scriptFailed = error.Contains("make_iso", StringComparison.Ordinal) || error.Contains("make-b2d-iso", StringComparison.Ordinal) || error.Contains("b2ik-make-iso", StringComparison.Ordinal);
+            var scriptFailed = log.CurrentStep == context.IsoScriptStep;
             throw new DockerEngineException(
-                scriptFailed ? $"The image's ISO script failed: {error}" : $"The image build failed: {error}",
-                log.Tail());
+                scriptFailed ? $"The image's ISO script failed: {error}" : $"The image build failed at step {log.CurrentStep}: {error}",
+                log.Tail(),
+                scriptFailed ? DockerFailure.IsoScript : DockerFailure.BuildStep);
         }
     }
 
@@ -155,11 +174,13 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
         string problem;
         try
         {
-            problem = await WriteFromStdoutAsync(containerId, outputPath, cancellationToken).ConfigureAwait(false);
-            if (problem.Length == 0)
+            var attempt = await WriteFromStdoutAsync(containerId, outputPath, cancellationToken).ConfigureAwait(false);
+            if (attempt.Written)
             {
                 return IsoExtraction.Stdout;
             }
+
+            problem = attempt.Problem!;
         }
         catch (DockerApiException e)
         {
@@ -174,14 +195,14 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
         catch (Exception e) when (e is DockerApiException or DockerContainerNotFoundException or InvalidDataException)
         {
             throw new DockerEngineException(
-                $"The image printed no ISO ({problem.Trim()}), and {isoPathInImage} could not be copied out of it ({e.Message}).");
+                $"The image printed no ISO ({problem.Trim()}), and {isoPathInImage} could not be copied out of it ({e.Message}).",
+                failure: DockerFailure.NoIso);
         }
     }
 
-    /// <summary>Runs the container with stdout into the ISO file; returns "" on success, else why not (stderr tail, exit code).</summary>
-    private async Task<string> WriteFromStdoutAsync(string containerId, string outputPath, CancellationToken cancellationToken)
+    /// <summary>Runs the container with stdout into the ISO file; says whether it wrote an ISO, else why not (stderr tail, exit code).</summary>
+    private async Task<StdoutAttempt> WriteFromStdoutAsync(string containerId, string outputPath, CancellationToken cancellationToken)
     {
-        var problem = "";
         try
         {
             await AtomicFile.WriteAsync(
@@ -208,13 +229,18 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
                     }
                 },
                 cancellationToken).ConfigureAwait(false);
+            return new StdoutAttempt(null);
         }
         catch (InvalidDataException e)
         {
-            problem = e.Message;
+            return new StdoutAttempt(e.Message);
         }
+    }
 
-        return problem;
+    /// <summary>The outcome of taking the ISO from stdout: written, or the reason it was not.</summary>
+    private readonly record struct StdoutAttempt(string? Problem)
+    {
+        public bool Written => Problem is null;
     }
 
     /// <summary>
@@ -332,6 +358,9 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
 
         public string? Error { get; private set; }
 
+        /// <summary>The number of the step the engine is running ("Step N/M"), 0 before the first.</summary>
+        public int CurrentStep { get; private set; }
+
         public IReadOnlyList<string> Steps => _steps;
 
         public IReadOnlyList<string> IntermediateImages => _intermediates;
@@ -375,6 +404,8 @@ public sealed class DockerIsoBuilder(DockerConnection connection)
             if (trimmed.StartsWith("Step ", StringComparison.Ordinal))
             {
                 _steps.Add(trimmed);
+                var number = trimmed["Step ".Length..].Split('/', ' ')[0];
+                CurrentStep = int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var step) ? step : CurrentStep;
                 progress?.Report(trimmed);
                 // The id after FROM is the base image: never ours to remove.
                 _cacheHit = trimmed.Contains(" : FROM ", StringComparison.OrdinalIgnoreCase);

@@ -11,16 +11,16 @@ namespace Boot2IsoKit.Docker;
 /// <summary>
 /// Renders a <see cref="BuildPlan"/> into a Dockerfile and build context for the boot2docker image of
 /// the plan's base version: the derived-image pattern boot2docker's own experimental, test and master
-/// ISOs used (research: boot2docker.md §1b, §3), with every step commented and the output deterministic
-/// (same plan, same bytes). The container build has no network unless the engine is a URL, so nothing
-/// is installed inside it: overlay files (including injected binaries and their libraries, computed on
-/// the host) travel in the context.
+/// ISOs used (a Dockerfile <c>FROM boot2docker/boot2docker</c> that changes <c>$ROOTFS</c> and runs the image's
+/// ISO script again), with every step commented and the output deterministic (same plan, same bytes).
+/// The Dockerfile decides nothing about content: the plan's whole rootfs delta (overlays, engine binaries,
+/// injected binaries and their libraries, os-release, motd, version files, all computed on the host)
+/// travels in the context and is copied into <c>$ROOTFS</c>; the build has no network.
 /// </summary>
 public static partial class DockerfileRenderer
 {
     public const string OverlayDirectory = "rootfs-overlay";
-    public const string EngineDirectory = "engine";
-    public const string MotdBannerFile = "motd-banner";
+    public const string IsoRootDirectory = "iso-root";
     public const string LabelScriptFile = "iso-label.sed";
     public const string ReproducibleScriptFile = "reproducible.sh";
 
@@ -47,7 +47,7 @@ public static partial class DockerfileRenderer
             }
 
             Directory.Move(staging, target);
-            return new DockerBuildContext(target, context.Dockerfile, context.Contract, context.NeedsNetwork, context.Timestamp, context.Entries);
+            return new DockerBuildContext(target, context.Dockerfile, context.Contract, context.Timestamp, context.IsoScriptStep, context.Entries);
         }
         catch
         {
@@ -63,16 +63,20 @@ public static partial class DockerfileRenderer
     private static DockerBuildContext RenderInto(BuildPlan plan, string directory)
     {
         var contract = ImageContract.ForRelease(plan.BaseVersion);
-        var baseImage = Require(plan.BaseImage, "BaseImage", "the docker builder needs a base image (--base-image=NAME)");
-        Check(ImageReference(), baseImage, "BaseImage", "is not an image reference (name[:tag][@digest])");
+        var baseImage = plan.Base is BuildBase.Image image
+            ? image.Reference
+            : throw new InvalidInputException("build plan", "Base", "the docker builder builds from a base image; this plan names a base ISO");
+        Check(ImageReference(), baseImage, "Base", "is not an image reference (name[:tag][@digest])");
         Check(Version(), plan.StampedVersion, "StampedVersion", "may hold only letters, digits and . _ + ~ -");
-        Check(Label(), plan.VolumeLabel, "VolumeLabel", "may hold only letters, digits and . _ + - (ISO 9660 volume identifier)");
-        if (Encoding.ASCII.GetByteCount(plan.VolumeLabel) > 32)
+        var label = plan.Iso.VolumeLabel;
+        Check(Label(), label, "VolumeLabel", "may hold only letters, digits and . _ + - (ISO 9660 volume identifier)");
+        if (Encoding.ASCII.GetByteCount(label) > 32)
         {
-            throw new InvalidInputException("build plan", "VolumeLabel", $"'{plan.VolumeLabel}' is longer than the 32 bytes of an ISO 9660 volume identifier");
+            throw new InvalidInputException("build plan", "VolumeLabel", $"'{label}' is longer than the 32 bytes of an ISO 9660 volume identifier");
         }
 
-        var files = new ContextWriter(directory, plan.Timestamp);
+        var timestamp = plan.Iso.UnixTime;
+        var files = new ContextWriter(directory, timestamp);
         var dockerfile = new DockerfileText();
         var isNew = contract.Layout == IsoLayout.New;
 
@@ -93,25 +97,10 @@ public static partial class DockerfileRenderer
                 "ENV ROOTFS=/rootfs");
         }
 
-        var needsNetwork = false;
-        if (plan.Engine is { } engine)
-        {
-            needsNetwork = RenderEngine(engine, files, dockerfile);
-        }
-
-        RenderOverlay(plan.Overlay, files, dockerfile);
-
-        if (plan.MotdBanner is { Length: > 0 } banner)
-        {
-            files.WriteText(MotdBannerFile, banner, FileMode);
-            dockerfile.Block(
-                ["Banner appended to the base's motd, from a context file: its text needs no shell quoting."],
-                $"COPY {MotdBannerFile} /tmp/b2ik-motd-banner",
-                "RUN cat /tmp/b2ik-motd-banner >> \"$ROOTFS/etc/motd\" && rm /tmp/b2ik-motd-banner");
-        }
-
-        var scriptVersion = RenderVersion(plan, contract, dockerfile);
-        RenderIsoScript(plan, contract, scriptVersion, files, dockerfile);
+        RenderDelta(plan.Delta, contract, files, dockerfile);
+        RenderRootFiles(plan.Iso.RootFiles, contract, files, dockerfile);
+        var scriptVersion = RenderScriptVersion(plan, contract, dockerfile);
+        var isoScriptStep = RenderIsoScript(plan, contract, scriptVersion, files, dockerfile);
 
         dockerfile.Block(
             [
@@ -122,100 +111,10 @@ public static partial class DockerfileRenderer
 
         var text = dockerfile.ToString();
         files.WriteText(DockerBuildContext.DockerfileName, text, FileMode);
-        return new DockerBuildContext(directory, text, contract, needsNetwork, plan.Timestamp, files.Entries());
+        return new DockerBuildContext(directory, text, contract, timestamp, isoScriptStep, files.Entries());
     }
 
-    /// <summary>Puts the engine binaries into $ROOTFS/usr/local/bin; returns true when the build has to download.</summary>
-    private static bool RenderEngine(EngineInput engine, ContextWriter files, DockerfileText dockerfile)
-    {
-        Check(Version(), engine.Version, "Engine.Version", "may hold only letters, digits and . _ + ~ -");
-        var source = engine.LocalTgz ?? engine.Url?.AbsolutePath
-            ?? throw new InvalidInputException("build plan", "Engine", "names neither a local tgz nor a URL");
-        var tarball = source.EndsWith(".tgz", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tar.gz", StringComparison.OrdinalIgnoreCase);
-        var download = tarball ? "/tmp/dockerbin.tgz" : "/tmp/dockerbin";
-        var needsNetwork = false;
-        var steps = new List<string>();
-
-        if (engine.LocalTgz is { } local)
-        {
-            if (!File.Exists(local))
-            {
-                throw new InvalidInputException(local, "engine", "the engine file does not exist");
-            }
-
-            var name = $"{EngineDirectory}/docker-{engine.Version}{(tarball ? ".tgz" : "")}";
-            files.CopyFile(name, local, FileMode);
-            dockerfile.Block(
-                [$"Docker engine {engine.Version}, from the build context (the build needs no network)."],
-                $"COPY {name} {download}");
-        }
-        else
-        {
-            var url = engine.Url!;
-            if (url.Scheme is not ("https" or "http") || url.AbsoluteUri.IndexOfAny(['\'', '"', ' ', '\\', '$', '`']) >= 0)
-            {
-                throw new InvalidInputException("build plan", "Engine.Url", $"'{url}' is not a plain http(s) URL");
-            }
-
-            needsNetwork = true;
-            var comments = new List<string>
-            {
-                $"Docker engine {engine.Version}, downloaded during the build. This needs network access in the build",
-                "and curl in the base image (boot2docker's images have it; a stand-in must too).",
-            };
-            steps.Add($"curl -fsSL -o {download} '{url.AbsoluteUri}'");
-            if (engine.Sha256 is { } sha)
-            {
-                Check(Sha256(), sha, "Engine.Sha256", "is not 64 hexadecimal digits");
-                comments.Add("The checksum is pinned by the recipe: a changed or cut-off download fails the build.");
-                steps.Add($"echo '{sha.ToLowerInvariant()}  {download}' | sha256sum -c -");
-            }
-            else
-            {
-                comments.Add("No pinned checksum: check against the .sha256 published beside the engine (guards against");
-                comments.Add("a cut-off download, not against a changed release; pin sha256 in the recipe for that).");
-                steps.Add($"echo \"$(curl -fsSL '{url.AbsoluteUri}.sha256' | cut -d ' ' -f 1)  {download}\" | sha256sum -c -");
-            }
-
-            dockerfile.Comment([.. comments]);
-        }
-
-        if (tarball)
-        {
-            var strip = StripComponents(engine.Version);
-            dockerfile.Comment(strip == 1
-                ? "Since 1.11 the tgz holds docker/<binaries>: drop that directory (--strip-components=1)."
-                : "Up to 1.10 the tgz held usr/local/bin/docker: drop the three directories (--strip-components=3).");
-            steps.Add($"tar -xzf {download} -C \"$ROOTFS/usr/local/bin\" --strip-components={strip}");
-        }
-        else
-        {
-            dockerfile.Comment("Up to 1.10 the engine was a single binary: it is the docker command itself.");
-            steps.Add($"mv {download} \"$ROOTFS/usr/local/bin/docker\"");
-            steps.Add("chmod 0755 \"$ROOTFS/usr/local/bin/docker\"");
-        }
-
-        if (tarball)
-        {
-            steps.Add($"rm {download}");
-        }
-
-        dockerfile.Comment("The engine is never run at build time (a downloaded binary); only check that it landed.");
-        steps.Add("test -x \"$ROOTFS/usr/local/bin/docker\"");
-        dockerfile.Run(steps);
-        return needsNetwork;
-    }
-
-    /// <summary>Boot2docker's extraction of the engine tgz per era (research: boot2docker.md §4).</summary>
-    internal static int StripComponents(string engineVersion)
-    {
-        var parts = engineVersion.TrimStart('v').Split('.', '-');
-        var major = int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : int.MaxValue;
-        var minor = parts.Length > 1 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return major < 1 || (major == 1 && minor <= 10) ? 3 : 1;
-    }
-
-    private static void RenderOverlay(RootfsOverlay overlay, ContextWriter files, DockerfileText dockerfile)
+    private static void RenderDelta(RootfsOverlay overlay, ImageContract contract, ContextWriter files, DockerfileText dockerfile)
     {
         if (overlay.Count == 0)
         {
@@ -267,12 +166,19 @@ public static partial class DockerfileRenderer
             }
         }
 
-        dockerfile.Block(
-            [
-                "Files the recipe adds: overlays and injected binaries with the libraries they load (computed on",
-                "the host; nothing is installed in this build). Modes, symlinks and mtimes come with the files.",
-            ],
-            $"COPY {OverlayDirectory}/ {ImageContract.RootfsDirectory}/");
+        var comments = new List<string>
+        {
+            "Every file the build adds or replaces, computed on the host (nothing is installed or edited in this",
+            "build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and",
+            "version files. Modes, symlinks and mtimes come with the files.",
+        };
+        if (contract.Layout == IsoLayout.Old)
+        {
+            comments.Add("make_iso.sh regenerates etc/os-release from etc/version, etc/boot2docker and Tiny Core's release.txt;");
+            comments.Add("the stamped etc/version makes it say the same version as the copied file.");
+        }
+
+        dockerfile.Block([.. comments], $"COPY {OverlayDirectory}/ {ImageContract.RootfsDirectory}/");
 
         if (special.Count > 0)
         {
@@ -287,26 +193,44 @@ public static partial class DockerfileRenderer
         }
     }
 
-    /// <summary>Stamps the version the layout's way; returns the version the ISO script will derive its label from.</summary>
-    private static string RenderVersion(BuildPlan plan, ImageContract contract, DockerfileText dockerfile)
+    /// <summary>The ISO-root files of the plan (the old layout's /version) go where the image's script packs the ISO from.</summary>
+    private static void RenderRootFiles(IReadOnlyDictionary<string, string> rootFiles, ImageContract contract, ContextWriter files, DockerfileText dockerfile)
+    {
+        if (rootFiles.Count == 0)
+        {
+            return;
+        }
+
+        var staging = contract.IsoStagingDirectory
+            ?? throw new InvalidInputException("build plan", "Iso.RootFiles", $"the {contract.Layout.Name} image's script packs no extra files at the ISO root");
+        files.Directory(IsoRootDirectory, DirectoryMode);
+        foreach (var (path, text) in rootFiles.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            files.WriteText($"{IsoRootDirectory}/{RootfsPath.Normalize(path, "ISO root file")}", text, FileMode);
+        }
+
+        dockerfile.Block(
+            [$"Files at the ISO root ({string.Join(", ", rootFiles.Keys.Order(StringComparer.Ordinal).Select(p => "/" + p))}): the script packs {staging} as the ISO."],
+            $"COPY {IsoRootDirectory}/ {staging}/");
+    }
+
+    /// <summary>
+    /// The new image's script names the volume "b2d-v$DOCKER_VERSION" (DOCKER_VERSION is read only at build
+    /// time, the booted system's version lives in os-release): the value that makes it the plan's label.
+    /// The old image's script derives the label from $ROOTFS/etc/version, which the delta stamps.
+    /// </summary>
+    private static string RenderScriptVersion(BuildPlan plan, ImageContract contract, DockerfileText dockerfile)
     {
         var version = plan.StampedVersion;
         if (contract.Layout == IsoLayout.Old)
         {
-            dockerfile.Block(
-                [
-                    $"Version {version}: make_iso.sh derives the volume label and regenerates os-release",
-                    "from $ROOTFS/etc/version; the ISO root carries a copy in /version.",
-                ],
-                $"RUN printf '%s\\n' '{version}' > \"$ROOTFS/etc/version\" \\",
-                " && cp \"$ROOTFS/etc/version\" /tmp/iso/version");
             return version;
         }
 
-        // The new image's DOCKER_VERSION only names the ISO ("b2d-v$DOCKER_VERSION"): steer it to the plan's label.
+        var label = plan.Iso.VolumeLabel;
         var prefix = contract.DerivedLabel("");
-        var scriptVersion = contract.LabelFollowsVersion && plan.VolumeLabel.StartsWith(prefix, StringComparison.Ordinal) && plan.VolumeLabel.Length > prefix.Length
-            ? plan.VolumeLabel[prefix.Length..]
+        var scriptVersion = contract.LabelFollowsVersion && label.StartsWith(prefix, StringComparison.Ordinal) && label.Length > prefix.Length
+            ? label[prefix.Length..]
             : version;
         dockerfile.Block(
             [
@@ -314,23 +238,11 @@ public static partial class DockerfileRenderer
                 "DOCKER_VERSION is read only at build time: the booted system's version lives in os-release.",
             ],
             $"ENV DOCKER_VERSION={scriptVersion}");
-        dockerfile.Block(
-            [
-                $"os-release says {version}. The new image wrote it once at build time and its ISO script does not",
-                "rewrite it, so we do: VERSION, VERSION_ID and the version in PRETTY_NAME; ID=boot2docker stays",
-                "(docker-machine recognises boot2docker by it).",
-            ],
-            "RUN sed -i -E \\",
-            $"      -e 's/^VERSION=.*/VERSION={version}/' \\",
-            $"      -e 's/^VERSION_ID=.*/VERSION_ID={version}/' \\",
-            $"      -e 's/^PRETTY_NAME=\"Boot2Docker [^ \"]*/PRETTY_NAME=\"Boot2Docker {version}/' \\",
-            "      \"$ROOTFS/etc/os-release\" \\",
-            $" && grep -qx 'VERSION={version}' \"$ROOTFS/etc/os-release\" \\",
-            " && grep -qx 'ID=boot2docker' \"$ROOTFS/etc/os-release\"");
         return scriptVersion;
     }
 
-    private static void RenderIsoScript(BuildPlan plan, ImageContract contract, string scriptVersion, ContextWriter files, DockerfileText dockerfile)
+    /// <summary>Writes the ISO script step; returns its step number (what the engine reports when it fails).</summary>
+    private static int RenderIsoScript(BuildPlan plan, ImageContract contract, string scriptVersion, ContextWriter files, DockerfileText dockerfile)
     {
         var isNew = contract.Layout == IsoLayout.New;
         var derived = contract.DerivedLabel(scriptVersion);
@@ -342,12 +254,12 @@ public static partial class DockerfileRenderer
         // The image's own script runs as a copy: our reproducibility functions go right after its first
         // line, and when the script would write another label, its xorriso -V argument is replaced.
         // Both layouts pass the label to xorriso as one quoted -V argument, so one sed rule fits both.
-        var relabel = derived != plan.VolumeLabel;
+        var relabel = derived != plan.Iso.VolumeLabel;
         files.WriteText(ReproducibleScriptFile, ReadScript(ReproducibleScriptFile), FileMode);
         var copies = new List<string> { $"COPY {ReproducibleScriptFile} /tmp/b2ik-{ReproducibleScriptFile}" };
         if (relabel)
         {
-            files.WriteText(LabelScriptFile, $"s/-V (\"[^\"]*\"|'[^']*')/-V \"{plan.VolumeLabel}\"/\n", FileMode);
+            files.WriteText(LabelScriptFile, $"s/-V (\"[^\"]*\"|'[^']*')/-V \"{plan.Iso.VolumeLabel}\"/\n", FileMode);
             copies.Add($"COPY {LabelScriptFile} /tmp/b2ik-{LabelScriptFile}");
         }
 
@@ -355,7 +267,7 @@ public static partial class DockerfileRenderer
         var comments = new List<string>
         {
             $"Rebuild the initrd (newc cpio, legacy lzma) and the ISO ({contract.IsoPath}) with the image's script,",
-            $"run as a copy that starts with {ReproducibleScriptFile}: with SOURCE_DATE_EPOCH={plan.Timestamp.ToString(CultureInfo.InvariantCulture)} (the plan's date)",
+            $"run as a copy that starts with {ReproducibleScriptFile}: with SOURCE_DATE_EPOCH={plan.Iso.UnixTime.ToString(CultureInfo.InvariantCulture)} (the plan's date)",
             "the same plan gives the same ISO on any machine and at any time (sorted file list, clamped mtimes,",
             "renumbered inodes; needs cpio >= 2.12 and xorriso >= 1.4.6 in the image: older ones build, not reproducibly).",
         };
@@ -363,7 +275,7 @@ public static partial class DockerfileRenderer
         var filter = "";
         if (relabel)
         {
-            comments.Add($"The script would label the ISO \"{derived}\"; the recipe wants \"{plan.VolumeLabel}\", so the copy's");
+            comments.Add($"The script would label the ISO \"{derived}\"; the recipe wants \"{plan.Iso.VolumeLabel}\", so the copy's");
             comments.Add($"xorriso -V argument is replaced ({LabelScriptFile}); grep fails the build if the script has no such argument.");
             filter = $" | sed -E -f /tmp/b2ik-{LabelScriptFile}";
         }
@@ -375,13 +287,14 @@ public static partial class DockerfileRenderer
         lines.Add($"RUN {{ head -n 1 {source} && cat /tmp/b2ik-{ReproducibleScriptFile} && tail -n +2 {source}{filter}; }} > /tmp/b2ik-make-iso.sh \\");
         if (relabel)
         {
-            lines.Add($" && grep -qF -- '-V \"{plan.VolumeLabel}\"' /tmp/b2ik-make-iso.sh \\");
+            lines.Add($" && grep -qF -- '-V \"{plan.Iso.VolumeLabel}\"' /tmp/b2ik-make-iso.sh \\");
         }
 
         lines.Add(" && chmod 0755 /tmp/b2ik-make-iso.sh \\");
-        lines.Add(string.Create(CultureInfo.InvariantCulture, $" && SOURCE_DATE_EPOCH={plan.Timestamp} /tmp/b2ik-make-iso.sh \\"));
+        lines.Add(string.Create(CultureInfo.InvariantCulture, $" && SOURCE_DATE_EPOCH={plan.Iso.UnixTime} /tmp/b2ik-make-iso.sh \\"));
         lines.Add($" && rm /tmp/b2ik-make-iso.sh /tmp/b2ik-{ReproducibleScriptFile}{(relabel ? $" /tmp/b2ik-{LabelScriptFile}" : "")}");
         dockerfile.Block([.. comments], [.. lines]);
+        return dockerfile.Steps;
     }
 
     /// <summary>A shell script shipped in the assembly (Docker/Scripts), edited as a file.</summary>
@@ -392,9 +305,6 @@ public static partial class DockerfileRenderer
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
-
-    private static string Require(string? value, string field, string problem) =>
-        string.IsNullOrWhiteSpace(value) ? throw new InvalidInputException("build plan", field, problem) : value;
 
     private static void Check(Regex pattern, string value, string field, string problem)
     {
@@ -420,9 +330,6 @@ public static partial class DockerfileRenderer
 
     [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._+-]*$")]
     private static partial Regex Label();
-
-    [GeneratedRegex(@"^[0-9A-Fa-f]{64}$")]
-    private static partial Regex Sha256();
 
     [GeneratedRegex(@"^[A-Za-z0-9._/+@%=,-]+$")]
     private static partial Regex SafeWord();

@@ -7,6 +7,10 @@ internal sealed class DockerfileText
 {
     private readonly StringBuilder _text = new();
     private bool _pendingComment;
+    private bool _continued;
+
+    /// <summary>How many instructions (build steps) have been written: the engine numbers its steps the same way.</summary>
+    public int Steps { get; private set; }
 
     public void Comment(params string[] lines)
     {
@@ -33,6 +37,12 @@ internal sealed class DockerfileText
 
         foreach (var line in lines)
         {
+            if (!_continued)
+            {
+                Steps++;
+            }
+
+            _continued = line.EndsWith('\\');
             _text.Append(line).Append('\n');
         }
 

@@ -21,6 +21,9 @@ public sealed record ImageContract
     /// <summary>Where the script writes the ISO inside the image (what the CMD cats).</summary>
     public required string IsoPath { get; init; }
 
+    /// <summary>The directory the script packs as the ISO (the old image's /tmp/iso), or null when the script takes no extra ISO-root files.</summary>
+    public string? IsoStagingDirectory { get; init; }
+
     /// <summary>Label the script derives from <paramref name="version"/> (the old <c>/etc/version</c> or the new <c>$DOCKER_VERSION</c>).</summary>
     public string DerivedLabel(string version) => LabelPrefix is null ? FixedLabel! : LabelPrefix + version;
 
@@ -56,6 +59,8 @@ public sealed record ImageContract
             // PR #1226 moved the script to /tmp from 1.12.4 on (minishift#186: "/make_iso.sh: not found").
             IsoScript = beforeMove ? "/make_iso.sh" : "/tmp/make_iso.sh",
             IsoPath = "/boot2docker.iso",
+            // The old Dockerfile copies etc/version to /tmp/iso/version, and make_iso.sh packs /tmp/iso.
+            IsoStagingDirectory = "/tmp/iso",
             // Commit 763d3c5 (1.12.2) shortened "Boot2Docker-v" to "b2d-v" to fit 32 characters.
             LabelPrefix = longLabel ? "Boot2Docker-v" : "b2d-v",
         };

@@ -34,3 +34,20 @@ public enum EngineSiteEra
     /// <summary>From 17.03.0-ce: <c>linux/static/&lt;channel&gt;/x86_64/docker-&lt;ver&gt;.tgz</c>.</summary>
     Static,
 }
+
+/// <summary>The channel words of recipes and the download site's directories.</summary>
+public static class EngineChannels
+{
+    /// <summary>The channel a recipe's <c>engine.channel</c> names; null when it names none (chosen from the version).</summary>
+    public static EngineChannel? Parse(string? word) => word switch
+    {
+        null => null,
+        "stable" => EngineChannel.Stable,
+        "test" => EngineChannel.Test,
+        "experimental" => EngineChannel.Experimental,
+        "nightly" => EngineChannel.Nightly,
+        "edge" => EngineChannel.Edge,
+        "master" => EngineChannel.Master,
+        _ => throw new Errors.InvalidInputException("recipe", "engine.channel", $"unknown channel '{word}'"),
+    };
+}

@@ -20,53 +20,34 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
 
     private PipelineLog Log => context.Log;
 
-    /// <summary>Resolve, Fetch, Overlay, Build, Verify: writes the recipe's ISO with the chosen builder.</summary>
+    /// <summary>Resolve, Fetch, Overlay, Build: writes the recipe's ISO with the chosen builder.</summary>
     public async Task<BuildRecord> BuildAsync(string? recipePath = null, CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(recipePath);
-        var planner = new BuildPlanner(context);
-        var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
         var docker = Arguments.Builder == BuilderKind.Docker;
-
-        // The docker builder starts from the base image; a base ISO is only read when one is given, to
-        // check injected binaries against its rootfs (without it they are bundled with their own loader).
-        var baseIsoPath = docker && Arguments.BaseIso is null && recipe.Base.Iso is null
-            ? null
-            : await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
-        using var baseIso = baseIsoPath is null ? null : OpenBase(baseIsoPath);
-        var plan = await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
-
-        string iso;
-        string sha256;
-        if (docker)
-        {
-            using var connection = await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            var steps = new CallbackProgress<string>(step => Log.Detail(step));
-            var result = await new DockerIsoBuilder(connection) { UseBuildCache = !Arguments.NoCache }
-                .BuildAsync(plan, Path.Combine(context.Artifacts, recipe.Name, "docker"), steps, cancellationToken)
-                .ConfigureAwait(false);
-            iso = result.IsoPath;
-            sha256 = await FileHash.Sha256Async(iso, cancellationToken).ConfigureAwait(false);
-            Log.Info($"Built {iso} with the docker builder from {plan.BaseImage} ({result.BuildSteps.Count} steps, ISO taken from {result.Extraction})");
-        }
-        else
-        {
-            var report = await NativeRemaster.BuildAsync(plan, baseIso!, Log, cancellationToken).ConfigureAwait(false);
-            Log.Info(report.ToString());
-            iso = report.OutputIso;
-            sha256 = report.OutputSha256;
-        }
+        using var connection = docker ? await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+        using var plan = await Planner(connection).PlanAsync(recipe, Arguments.Builder, cancellationToken).ConfigureAwait(false);
+        IIsoBuilder builder = connection is null
+            ? new NativeRemaster(Log)
+            : new DockerIsoBuilder(connection)
+            {
+                UseBuildCache = !Arguments.NoCache,
+                ContextDirectory = Path.Combine(context.Artifacts, recipe.Name, "docker"),
+                Progress = new CallbackProgress<string>(step => Log.Detail(step)),
+            };
+        var outcome = await builder.BuildAsync(plan, cancellationToken).ConfigureAwait(false);
+        Log.Info(outcome.Summary);
 
         var record = new BuildRecord
         {
-            Iso = iso,
-            Sha256 = sha256,
-            Label = plan.VolumeLabel,
+            Iso = outcome.IsoPath,
+            Sha256 = outcome.Sha256,
+            Label = plan.Iso.VolumeLabel,
             Recipe = recipe.Name,
-            Builder = docker ? "docker" : "native",
-            EngineVersion = engine?.Version,
+            Builder = builder.Name,
+            EngineVersion = plan.Engine?.Version,
             Versions = new() { ["base"] = plan.BaseVersion, ["stamped"] = plan.StampedVersion },
-            Inputs = await InputHashesAsync(baseIsoPath, engine?.LocalTgz, cancellationToken).ConfigureAwait(false),
+            Inputs = await InputHashesAsync(plan, recipe.Base.Iso, cancellationToken).ConfigureAwait(false),
         };
         record.Save(context.Artifacts);
         return record;
@@ -76,24 +57,18 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     public async Task FetchAsync(CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(null);
-        var planner = new BuildPlanner(context);
-        var baseIsoPath = await planner.ResolveBaseIsoAsync(recipe, cancellationToken).ConfigureAwait(false);
-        var engine = await planner.ResolveEngineAsync(recipe, cancellationToken).ConfigureAwait(false);
-        using var baseIso = OpenBase(baseIsoPath);
-        // Planning downloads and checks the Debian packages the recipe injects.
-        await planner.PlanAsync(recipe, baseIsoPath, baseIso, engine, cancellationToken).ConfigureAwait(false);
-        Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIsoPath}, engine {engine?.LocalTgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}");
+        // Planning for the native builder fetches the base ISO, the engine and the Debian packages the recipe injects.
+        using var plan = await Planner(null).PlanAsync(recipe, BuilderKind.Native, cancellationToken).ConfigureAwait(false);
+        var baseIso = ((BuildBase.IsoFile)plan.Base).Opened.Path;
+        Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIso}, engine {plan.Engine?.Tgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}");
     }
 
-    /// <summary>Opens the base with the input cache's index of decoded initrds (a base decoded once is not decoded again).</summary>
-    private BaseIso OpenBase(string path)
-    {
-        var baseIso = BaseIso.Open(path, new BaseIndexCache(context.BaseIndexDirectory));
-        Log.Detail(baseIso.FromIndexCache
-            ? $"base initrd listing of {path} from {context.BaseIndexDirectory} (not decoded again)"
-            : $"base initrd of {path} decoded; its listing is kept in {context.BaseIndexDirectory}");
-        return baseIso;
-    }
+    /// <summary>The planner, wired to this run's input cache, Debian cache, scratch directory and source date.</summary>
+    private BuildPlanner Planner(DockerConnection? connection) => new(
+        new CachedInputResolver(context.Cache, new BaseIndexCache(context.BaseIndexDirectory), Log.Detail),
+        new DebianPackageSource(context.DebianCacheDirectory, context.Downloader, Log.Warning),
+        new PlannerSettings(context.RepositoryRoot, context.Scratch, context.SourceDateEpoch, Log),
+        connection is null ? null : new BaseImageFiles(connection));
 
     /// <summary>Inspect: describes an ISO, and what it changed against --compare.</summary>
     public string Inspect()
@@ -144,8 +119,11 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     /// <summary>Removes this run's scratch directory (donor roots, spooled files).</summary>
     public void Dispose() => context.Dispose();
 
-    private Recipe LoadRecipe(string? recipePath) =>
-        RecipeLoader.LoadFile(recipePath is not null ? context.FromRepository(recipePath) : context.FromCommandLine(Arguments.RecipePath));
+    /// <summary>The recipe with the command line applied (<see cref="RecipeOverrides"/>).</summary>
+    private Recipe LoadRecipe(string? recipePath) => RecipeOverrides.Apply(
+        RecipeLoader.LoadFile(recipePath is not null ? context.FromRepository(recipePath) : context.FromCommandLine(Arguments.RecipePath)),
+        Arguments,
+        context.FromCommandLine);
 
     /// <summary>--iso, else the ISO the last build wrote.</summary>
     private string IsoArgument()
@@ -157,17 +135,19 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         return File.Exists(iso) ? iso : throw new InvalidInputException("--iso", iso, "no such file");
     }
 
-    private static async Task<Dictionary<string, string>> InputHashesAsync(string? baseIso, string? engineTgz, CancellationToken cancellationToken)
+    /// <summary>The sha256 of the base ISO and the engine tgz, by input name, for the build record.</summary>
+    private static async Task<Dictionary<string, string>> InputHashesAsync(BuildPlan plan, string? localBaseIso, CancellationToken cancellationToken)
     {
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var baseIso = plan.Base is BuildBase.IsoFile iso ? iso.Opened.Path : localBaseIso;
         if (baseIso is not null)
         {
             hashes["base-iso"] = await FileHash.Sha256Async(baseIso, cancellationToken).ConfigureAwait(false);
         }
 
-        if (engineTgz is not null)
+        if (plan.Engine is { } engine)
         {
-            hashes["engine-tgz"] = await FileHash.Sha256Async(engineTgz, cancellationToken).ConfigureAwait(false);
+            hashes["engine-tgz"] = engine.Sha256 ?? await FileHash.Sha256Async(engine.Tgz, cancellationToken).ConfigureAwait(false);
         }
 
         return hashes;

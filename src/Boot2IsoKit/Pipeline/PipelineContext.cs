@@ -36,6 +36,7 @@ public sealed class PipelineContext : IDisposable
             }),
         });
         Cache = new InputCacheStore(cacheRoot, _downloader, arguments.Offline);
+        SourceDateEpoch = SourceDate.FromEnvironment();
     }
 
     private readonly Downloader _downloader;
@@ -54,6 +55,9 @@ public sealed class PipelineContext : IDisposable
     public IDownloader Downloader => _downloader;
 
     public InputCacheStore Cache { get; }
+
+    /// <summary>SOURCE_DATE_EPOCH, read once when the run starts (null when unset).</summary>
+    public long? SourceDateEpoch { get; }
 
     /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
     public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");

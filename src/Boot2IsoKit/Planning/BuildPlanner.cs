@@ -1,145 +1,164 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using System.Text.RegularExpressions;
-using Boot2IsoKit.Debian;
 using Boot2IsoKit.Engines;
-using Boot2IsoKit.Errors;
 using Boot2IsoKit.InputCache;
 using Boot2IsoKit.IO;
+using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Libraries;
 using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Pipeline;
 using Boot2IsoKit.Recipes;
-using Boot2IsoKit.Releases;
 using Boot2IsoKit.Remaster;
 using Boot2IsoKit.Rootfs;
 
 namespace Boot2IsoKit.Planning;
 
 /// <summary>
-/// The Resolve and Fetch stages: turns a recipe and the command line into a <see cref="BuildPlan"/>.
-/// It finds the base ISO and the engine (local files, the input cache, or a download), assembles the
-/// overlay (overlay folders, injected binaries with their libraries, checked against the base), and
-/// decides the label, the version and the one timestamp every written file gets.
+/// The Resolve, Fetch and Overlay stages: turns a recipe (with the command line already applied, see
+/// <see cref="RecipeOverrides"/>) into a complete <see cref="BuildPlan"/>. It finds the base and the
+/// engine through <see cref="IInputResolver"/>, unpacks the engine, injects binaries with their
+/// libraries (checked against the base rootfs when there is one), stamps the version and banner, and
+/// decides the label and the one timestamp every written file gets. It reads no command line and no
+/// environment: what it needs comes through its constructor.
 /// </summary>
-public sealed partial class BuildPlanner(PipelineContext context)
+public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, PlannerSettings settings, IBaseImageFiles? imageFiles = null)
 {
-    /// <summary>Finds (fetching if allowed) the base ISO the recipe names.</summary>
-    public async Task<string> ResolveBaseIsoAsync(Recipe recipe, CancellationToken cancellationToken = default)
+    /// <summary>Plans <paramref name="recipe"/> for <paramref name="builder"/>; the caller disposes the plan.</summary>
+    /// <exception cref="MissingInputsException">Offline, with every missing input (base and engine) in one list.</exception>
+    public async Task<BuildPlan> PlanAsync(Recipe recipe, BuilderKind builder, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        if (context.Arguments.BaseIso is { } argument)
-        {
-            return ExistingFile(context.FromCommandLine(argument), "--base-iso");
-        }
+        // The docker builder starts from the base image; a base ISO is only read when one is given, to
+        // check injected binaries against its rootfs (without it they are bundled with their own loader).
+        var needsBaseIso = builder == BuilderKind.Native || recipe.Base.Iso is not null;
+        var (baseIsoPath, fetched) = await ResolveInputsAsync(recipe, needsBaseIso, cancellationToken).ConfigureAwait(false);
 
-        if (recipe.Base.Iso is { } iso)
+        var baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        try
         {
-            return ExistingFile(context.FromRepository(iso), $"{recipe.SourcePath}: base.iso");
-        }
+            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, cancellationToken).ConfigureAwait(false);
+            if (plan.Base is not BuildBase.IsoFile)
+            {
+                baseIso?.Dispose(); // read for the injection check only
+            }
 
-        if (context.Arguments.Offline)
+            return plan;
+        }
+        catch
         {
-            var cached = context.Cache.Entries.LastOrDefault(e => e.Kind == InputKinds.BaseIso && e.Version == recipe.Base.Release && e.Name == recipe.Base.Asset && File.Exists(e.Path))
-                ?? throw new MissingInputsException(context.Cache.Root, [new MissingInput(InputKinds.BaseIso, recipe.Base.Release, new Uri($"https://github.com/{recipe.Base.Repository}/releases/download/{recipe.Base.Release}/{recipe.Base.Asset}"), null)]);
-            return cached.Path;
+            baseIso?.Dispose();
+            throw;
         }
-
-        var releases = new Boot2DockerReleases(Boot2DockerReleaseOptions.FromEnvironment(recipe.Base.Repository));
-        var release = await releases.ResolveAsync(recipe.Base.Release, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var input = await context.Cache.GetAsync(release.IsoInput(recipe.Base.Asset), cancellationToken).ConfigureAwait(false);
-        return input.Path;
     }
 
-    /// <summary>The engine tgz to pin and its version, or null when the recipe keeps the base's engine.</summary>
-    public async Task<EngineInput?> ResolveEngineAsync(Recipe recipe, CancellationToken cancellationToken = default)
+    /// <summary>Both inputs, so that offline every missing one is named in one error, with how to get it.</summary>
+    private async Task<(string? BaseIso, FetchedEngine? Engine)> ResolveInputsAsync(Recipe recipe, bool needsBaseIso, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(recipe);
-        var arguments = context.Arguments;
-        var tgz = arguments.EngineTgz is { } argumentTgz
-            ? ExistingFile(context.FromCommandLine(argumentTgz), "--engine-tgz")
-            : recipe.Engine?.Tgz is { } recipeTgz ? ExistingFile(context.FromRepository(recipeTgz), $"{recipe.SourcePath}: engine.tgz") : null;
-        var version = arguments.EngineVersion ?? (tgz is not null && arguments.EngineTgz is not null ? VersionFromFileName(tgz) : null) ?? recipe.Engine?.Version;
-        if (tgz is not null)
+        var missing = new List<MissingInput>();
+        string? cacheRoot = null;
+        FetchedEngine? engine = null;
+        string? baseIso = null;
+        try
         {
-            return new EngineInput(
-                version ?? throw new InvalidInputException(tgz, "file name", "the engine version cannot be told from this file name: add --engine-version=X.Y.Z"),
-                tgz,
-                null,
-                null);
+            engine = recipe.Engine is { } spec ? await inputs.EngineAsync(spec, recipe.SourcePath, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (MissingInputsException e)
+        {
+            missing.AddRange(e.Missing);
+            cacheRoot = e.CacheRoot;
         }
 
-        if (version is null)
+        try
         {
-            return null;
+            baseIso = needsBaseIso ? await inputs.BaseIsoAsync(recipe.Base, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (MissingInputsException e)
+        {
+            missing.AddRange(e.Missing);
+            cacheRoot = e.CacheRoot;
         }
 
-        var engineVersion = EngineVersion.Parse(version);
-        var download = arguments.EngineUrl is { } url
-            ? EngineDownload.FromUrl(engineVersion, new Uri(url))
-            : recipe.Engine?.Url is { } recipeUrl
-                ? EngineDownload.FromUrl(engineVersion, new Uri(recipeUrl))
-                : EngineDownload.Resolve(
-                    engineVersion,
-                    EngineSources.FromSettings(recipe.Engine?.Sources ?? new Dictionary<string, string>(), recipe.SourcePath).OverriddenBy(EngineSources.FromEnvironment()),
-                    ChannelOf(recipe.Engine?.Channel));
-        var fetched = await download.FetchAsync(context.Cache, recipe.Engine?.Sha256, cancellationToken).ConfigureAwait(false);
-        return new EngineInput(version, fetched.Path, download.Url, fetched.Sha256);
+        return missing.Count > 0 ? throw new MissingInputsException(cacheRoot!, missing) : (baseIso, engine);
     }
 
-    /// <summary>Builds the plan; <paramref name="target"/> is the base rootfs injected binaries are checked against (null: bundle them).</summary>
-    public async Task<BuildPlan> PlanAsync(Recipe recipe, string? baseIsoPath, BaseIso? target, EngineInput? engine, CancellationToken cancellationToken = default)
+    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(recipe);
-        var arguments = context.Arguments;
-        var layout = target?.Layout ?? Layouts.IsoLayout.ForRelease(recipe.Base.Release);
-        var baseVersion = recipe.Base.Release.Length > 0 ? recipe.Base.Release.TrimStart('v') : target?.Contents.OsRelease.GetValueOrDefault("VERSION") ?? "unknown";
-        var stampedVersion = engine?.Version ?? target?.Contents.OsRelease.GetValueOrDefault("VERSION") ?? baseVersion;
-        var timestamp = Timestamp(target, engine);
+        var layout = baseIso?.Layout ?? IsoLayout.ForRelease(recipe.Base.Release);
+        var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
+        var baseVersion = recipe.Base.Version ?? baseOsRelease ?? "unknown";
+        var stampedVersion = recipe.Engine?.Version ?? baseOsRelease ?? baseVersion;
+        var timestamp = settings.SourceDateEpoch ?? NewestInputDate(baseIso, fetched?.Tgz);
+        BuildBase buildBase = builder == BuilderKind.Native
+            ? new BuildBase.IsoFile(baseIso ?? throw new InvalidOperationException("the native builder plans with a base ISO"))
+            : new BuildBase.Image(recipe.Base.ImageReference ?? $"{recipe.Base.Image}:{baseVersion}");
 
-        var overlay = new RootfsOverlay();
+        // Later additions of a path replace earlier ones, as later initramfs members do: overlays, then
+        // injected binaries, then the engine, then the version files the build itself writes.
+        var delta = new RootfsOverlay();
         foreach (var directory in recipe.Overlays)
         {
-            OverlayDirectory.AddTo(overlay, context.FromRepository(directory), timestamp);
+            OverlayDirectory.AddTo(delta, FromRepository(directory), timestamp);
         }
 
         foreach (var package in recipe.Packages)
         {
-            var plan = await InjectAsync(recipe, package, target, cancellationToken).ConfigureAwait(false);
-            context.Log.Info(plan.Report.ToString().TrimEnd());
-            foreach (var entry in plan.Entries)
+            var injection = await InjectAsync(recipe, package, baseIso, cancellationToken).ConfigureAwait(false);
+            settings.Log.Info(injection.Report.ToString().TrimEnd());
+            foreach (var entry in injection.Entries)
             {
-                overlay.Add(entry with { ModificationTime = timestamp });
+                delta.Add(entry with { ModificationTime = timestamp });
             }
         }
 
-        var label = recipe.VolumeId ?? VolumeLabel.For(arguments.Label ?? recipe.Label, stampedVersion);
+        EngineInput? engine = null;
+        if (fetched is not null)
+        {
+            var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
+            tarball.AddTo(delta);
+            engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames);
+        }
+
+        var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in VersionStamp.Entries(osRelease, motd, layout, stampedVersion, recipe.Motd, timestamp))
+        {
+            delta.Add(entry);
+        }
+
         return new BuildPlan
         {
             RecipeName = recipe.Name,
-            Layout = layout,
+            Base = buildBase,
             BaseVersion = baseVersion,
-            BaseIsoPath = baseIsoPath,
-            BaseImage = arguments.BaseImage ?? $"{recipe.Base.Image}:{baseVersion}",
-            Engine = engine,
-            Overlay = overlay,
-            MotdBanner = recipe.Motd,
-            VolumeLabel = label,
+            Delta = delta,
+            Iso = IsoMetadata.For(layout, recipe.VolumeId ?? VolumeLabel.For(recipe.Label, stampedVersion), stampedVersion, DateTimeOffset.FromUnixTimeSeconds(timestamp)),
             StampedVersion = stampedVersion,
-            InitrdMode = arguments.Initrd ?? recipe.Initrd,
-            OutputPath = arguments.Output is { } output
-                ? context.FromCommandLine(output)
-                : context.FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
-            Timestamp = timestamp,
+            Engine = engine,
+            InitrdMode = recipe.Initrd,
+            OutputPath = FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
         };
+    }
+
+    /// <summary>The base's os-release and motd: from the base ISO's initrd, else from the base image.</summary>
+    private async Task<(string? OsRelease, string? Motd)> BaseTextAsync(BaseIso? baseIso, BuildBase buildBase, CancellationToken cancellationToken)
+    {
+        if (baseIso is not null)
+        {
+            return (baseIso.ReadRootfsText("etc/os-release"), baseIso.ReadRootfsText("etc/motd"));
+        }
+
+        var image = ((BuildBase.Image)buildBase).Reference;
+        var files = imageFiles ?? throw new InvalidOperationException("a docker build without a base ISO reads the base image's files: give the planner an IBaseImageFiles");
+        return (
+            await files.ReadTextAsync(image, "etc/os-release", cancellationToken).ConfigureAwait(false),
+            await files.ReadTextAsync(image, "etc/motd", cancellationToken).ConfigureAwait(false));
     }
 
     private async Task<InjectionPlan> InjectAsync(Recipe recipe, PackageSpec package, BaseIso? target, CancellationToken cancellationToken)
     {
         ITargetRootfs targetRootfs = target is null
-            ? new DirectoryRootfs(Directory.CreateDirectory(Path.Combine(context.Scratch, "empty-target")).FullName)
+            ? new DirectoryRootfs(Directory.CreateDirectory(Path.Combine(settings.Scratch, "empty-target")).FullName)
             : new InitrdRootfs(target.Contents, $"base initrd of {Path.GetFileName(target.Path)}");
-        // Without the base rootfs (docker builder without --base-iso) nothing can be checked: bundle everything.
+        // Without the base rootfs (docker builder without a base ISO) nothing can be checked: bundle everything.
         var mode = target is null ? InjectionMode.Bundled : package.Mode;
         if (package.Host is { } hostBinary)
         {
@@ -154,32 +173,20 @@ public sealed partial class BuildPlanner(PipelineContext context)
         }
 
         var name = package.Deb!;
-        var donor = Path.Combine(context.Scratch, "donor-" + name);
-        Directory.CreateDirectory(donor);
-        var repository = new DebianRepository(
-            DebianMirror.FromConfiguration(recipe.DebianMirror) ?? throw new Boot2IsoKitException($"{recipe.SourcePath}: package '{name}' needs a Debian mirror: set debian.mirror in the recipe, {DebianMirror.EnvironmentVariable}, or run on a host with apt configured"),
-            context.DebianCacheDirectory,
-            context.Downloader);
-        var index = package.From is { } local
-            ? PackagesIndex.FromLocal(context.FromRepository(local))
-            : await repository.LoadIndexAsync(package.Suite ?? "bookworm", cancellationToken: cancellationToken).ConfigureAwait(false);
-        var resolved = index.Resolve([name]);
-        foreach (var warning in resolved.Warnings)
-        {
-            context.Log.Warning($"{name}: {warning}");
-        }
-
-        await repository.ExtractAllAsync(resolved.Packages, donor, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var binaries = package.Binaries.Count > 0 ? [.. package.Binaries.Select(b => MergedUsrAware(donor, b))] : DefaultBinaries(donor);
+        var donor = Directory.CreateDirectory(Path.Combine(settings.Scratch, "donor-" + name)).FullName;
+        var local = package.From is { } from ? package with { From = FromRepository(from) } : package;
+        await debian.ExtractAsync(local, recipe.DebianMirror, recipe.SourcePath, donor, cancellationToken).ConfigureAwait(false);
         return LibraryInjector.Plan(new InjectionRequest
         {
             DonorRoot = new DirectoryRootfs(donor),
-            Binaries = binaries,
+            Binaries = package.Binaries.Count > 0 ? [.. package.Binaries.Select(b => MergedUsrAware(donor, b))] : DefaultBinaries(donor),
             Target = targetRootfs,
             Mode = mode,
             PackageName = name,
         });
     }
+
+    private string FromRepository(string path) => Path.GetFullPath(path, settings.RepositoryRoot);
 
     /// <summary>
     /// Debian moved /bin and /sbin under /usr (trixie ships /usr/sbin/ipvsadm, bullseye /sbin/ipvsadm);
@@ -209,19 +216,14 @@ public sealed partial class BuildPlanner(PipelineContext context)
             .Order(StringComparer.Ordinal)];
 
     /// <summary>
-    /// SOURCE_DATE_EPOCH when set; else the newest date the inputs themselves carry (the base ISO's
-    /// volume date, the newest entry of the engine tgz), never a file-system time, so the same inputs
-    /// give the same ISO on any machine.
+    /// Without a source date: the newest date the inputs themselves carry (the base ISO's volume date,
+    /// the newest entry of the engine tgz), never a file-system time, so the same inputs give the same
+    /// ISO on any machine.
     /// </summary>
-    private static long Timestamp(BaseIso? target, EngineInput? engine)
+    private static long NewestInputDate(BaseIso? baseIso, string? engineTgz)
     {
-        if (long.TryParse(Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var epoch))
-        {
-            return epoch;
-        }
-
-        var newest = target?.Image.ModificationTime ?? target?.Image.CreationTime ?? DateTimeOffset.UnixEpoch;
-        if (engine?.LocalTgz is { } tgz && NewestTarEntry(tgz) is { } entryTime && entryTime > newest)
+        var newest = baseIso?.Image.ModificationTime ?? baseIso?.Image.CreationTime ?? DateTimeOffset.UnixEpoch;
+        if (engineTgz is not null && NewestTarEntry(engineTgz) is { } entryTime && entryTime > newest)
         {
             newest = entryTime;
         }
@@ -253,25 +255,10 @@ public sealed partial class BuildPlanner(PipelineContext context)
             return null; // A raw single binary (≤ 1.10) or a broken tgz: the engine reader reports the latter.
         }
     }
-
-    private static string? VersionFromFileName(string path) =>
-        EngineFileName().Match(Path.GetFileName(path)) is { Success: true } match ? match.Groups[1].Value : null;
-
-    private static EngineChannel? ChannelOf(string? channel) => channel switch
-    {
-        null => null,
-        "stable" => EngineChannel.Stable,
-        "test" => EngineChannel.Test,
-        "experimental" => EngineChannel.Experimental,
-        "nightly" => EngineChannel.Nightly,
-        "edge" => EngineChannel.Edge,
-        "master" => EngineChannel.Master,
-        _ => throw new InvalidInputException("recipe", "engine.channel", $"unknown channel '{channel}'"),
-    };
-
-    private static string ExistingFile(string path, string what) =>
-        File.Exists(path) ? path : throw new InvalidInputException(what, path, "no such file");
-
-    [GeneratedRegex(@"^docker-(\d+\.\d+\.\d+(?:-[A-Za-z0-9.]+)*)\.tgz$")]
-    private static partial Regex EngineFileName();
 }
+
+/// <summary>What the planner needs from where it runs.</summary>
+/// <param name="RepositoryRoot">Recipe paths (overlays, from:, output) are relative to it.</param>
+/// <param name="Scratch">A private work directory (unpacked engine, donor roots) that outlives the build and is removed by its owner.</param>
+/// <param name="SourceDateEpoch">SOURCE_DATE_EPOCH as read once by the caller, or null: the newest input date is used.</param>
+public sealed record PlannerSettings(string RepositoryRoot, string Scratch, long? SourceDateEpoch, PipelineLog Log);

@@ -48,7 +48,12 @@ public sealed record Recipe
 /// <param name="Asset">ISO asset name in that release.</param>
 /// <param name="Image">Base image repository for the docker builder (tag = release without the v).</param>
 /// <param name="Iso">A local base ISO; when set, nothing is resolved or fetched for the base.</param>
-public sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso);
+/// <param name="ImageReference">A whole image reference that replaces <paramref name="Image"/>:tag (--base-image).</param>
+public sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso, string? ImageReference = null)
+{
+    /// <summary>The boot2docker version of the release ("19.03.12"), or null when only a local ISO names the base.</summary>
+    public string? Version => Release.Length > 0 ? Release.TrimStart('v') : null;
+}
 
 /// <param name="Version">Engine version to pin (17.06.0-ce, 19.03.12, 1.12.0-rc4...).</param>
 /// <param name="Channel">stable, test, experimental, nightly; null = chosen from the version.</param>

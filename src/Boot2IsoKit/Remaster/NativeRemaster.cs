@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Boot2IsoKit.Content;
-using Boot2IsoKit.Engines;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.IO;
@@ -13,19 +12,27 @@ using Boot2IsoKit.Rootfs;
 namespace Boot2IsoKit.Remaster;
 
 /// <summary>
-/// The native builder: remasters the base ISO in-process. The recipe's files become one overlay that
-/// is added to the base initrd (appended as its own member, or merged), the version is stamped, and a
-/// new bootable hybrid ISO is written with the base's boot setup and system area. No Docker, no
-/// xorriso, no root; temporary files live beside the output and are removed, the output appears atomically.
+/// The native builder: remasters the base ISO in-process. The plan's delta becomes one overlay that is
+/// added to the base initrd (appended as its own member, or merged), and a new bootable hybrid ISO is
+/// written with the base's boot setup and system area. No Docker, no xorriso, no root; temporary files
+/// live beside the output and are removed, the output appears atomically.
 /// </summary>
-public static class NativeRemaster
+public sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
 {
-    /// <param name="baseIso">The plan's base ISO, already opened (the planner read it to check injected binaries).</param>
-    public static async Task<RemasterReport> BuildAsync(BuildPlan plan, BaseIso baseIso, PipelineLog log, CancellationToken cancellationToken = default)
+    public string Name => "native";
+
+    public async Task<BuildOutcome> BuildAsync(BuildPlan plan, CancellationToken cancellationToken = default)
+    {
+        var report = await RemasterAsync(plan, cancellationToken).ConfigureAwait(false);
+        return new BuildOutcome(report.OutputIso, report.OutputSha256, report.ToString());
+    }
+
+    public async Task<RemasterReport> RemasterAsync(BuildPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(baseIso);
-        ArgumentNullException.ThrowIfNull(log);
+        var baseIso = plan.Base is BuildBase.IsoFile iso
+            ? iso.Opened
+            : throw new ArgumentException("the native builder remasters a base ISO; this plan names a base image", nameof(plan));
         var basePath = baseIso.Path;
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(plan.OutputPath);
@@ -34,33 +41,16 @@ public static class NativeRemaster
         try
         {
             log.Detail($"base {basePath}: {baseIso.Layout.Name} layout, label {baseIso.Image.VolumeId}, initrd {baseIso.InitrdNode.Size} bytes");
-
-            var overlay = new RootfsOverlay();
-            foreach (var entry in plan.Overlay.Entries)
-            {
-                overlay.Add(entry);
-            }
-
-            IReadOnlyList<string> engineBinaries = [];
-            if (plan.Engine?.LocalTgz is { } tgz)
-            {
-                var engine = await EngineTarball.ExtractAsync(tgz, Path.Combine(scratch, "engine"), plan.Timestamp, cancellationToken).ConfigureAwait(false);
-                engine.AddTo(overlay);
-                engineBinaries = engine.BinaryNames;
-            }
-
-            VersionStamp.AddTo(overlay, baseIso, plan);
-
-            var (initrd, initrdContent) = await WriteInitrdAsync(plan, baseIso, overlay, scratch, cancellationToken).ConfigureAwait(false);
+            var (initrd, initrdContent) = await WriteInitrdAsync(plan, baseIso, plan.Delta, scratch, cancellationToken).ConfigureAwait(false);
 
             var builder = IsoBuilder.FromImage(baseIso.Image);
-            var timestamp = DateTimeOffset.FromUnixTimeSeconds(plan.Timestamp);
+            var timestamp = plan.Iso.Timestamp;
             builder.Timestamp = timestamp;
-            builder.VolumeId = plan.VolumeLabel;
+            builder.VolumeId = plan.Iso.VolumeLabel;
             builder.AddFile(baseIso.Layout.InitrdPath, initrdContent, baseIso.InitrdNode.Permissions, modificationTime: timestamp);
-            if (baseIso.Layout.IsoVersionFile is { } versionFile)
+            foreach (var (path, text) in plan.Iso.RootFiles)
             {
-                builder.AddFile(versionFile, BytesContent.FromText(plan.StampedVersion + "\n", "/" + versionFile), modificationTime: timestamp);
+                builder.AddFile(path, BytesContent.FromText(text, "/" + path), modificationTime: timestamp);
             }
 
             var progress = log.Progress("writing " + Path.GetFileName(output));
@@ -72,10 +62,10 @@ public static class NativeRemaster
                 basePath,
                 baseIso.Layout.Name,
                 output,
-                plan.VolumeLabel,
+                plan.Iso.VolumeLabel,
                 plan.StampedVersion,
-                engineBinaries,
-                [.. overlay.Entries.Select(e => "/" + e.Path)],
+                plan.Engine?.BinaryNames ?? [],
+                [.. plan.Delta.Entries.Select(e => "/" + e.Path)],
                 initrd,
                 new FileInfo(output).Length,
                 sha256,
@@ -123,9 +113,9 @@ public static class NativeRemaster
     private static void Verify(string output, BuildPlan plan)
     {
         using var written = IsoImage.Open(output);
-        if (written.VolumeId != plan.VolumeLabel)
+        if (written.VolumeId != plan.Iso.VolumeLabel)
         {
-            throw new Boot2IsoKitException($"{output}: the written label is '{written.VolumeId}', not '{plan.VolumeLabel}'");
+            throw new Boot2IsoKitException($"{output}: the written label is '{written.VolumeId}', not '{plan.Iso.VolumeLabel}'");
         }
 
         if (written.ElTorito is null || written.BootInfoTable is not { Verifies: true })

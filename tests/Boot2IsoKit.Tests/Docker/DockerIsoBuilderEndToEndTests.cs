@@ -11,6 +11,7 @@ using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Qemu;
 using Boot2IsoKit.Testing.Tools;
+using Boot2IsoKit.Tests.Planning;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;
@@ -44,20 +45,18 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
         var engine = await TestEngine.CreateAsync(Path.Combine(_work, "engine"), ct);
         var (engineTgz, engineVersion) = (engine.TgzPath, engine.Version);
-        var plan = new BuildPlan
-        {
-            RecipeName = "docker-e2e-" + layout.ToString().ToLowerInvariant(),
-            Layout = layout == FixtureLayout.New ? IsoLayout.New : IsoLayout.Old,
-            BaseVersion = fixture.EngineVersion,
-            BaseImage = baseImage,
-            Engine = new EngineInput(engineVersion, engineTgz, null, null),
-            Overlay = HelloOverlay(),
-            MotdBanner = Banner,
-            VolumeLabel = "b2d-v" + engineVersion,
-            StampedVersion = engineVersion,
-            OutputPath = Path.Combine(_work, "out", "boot2docker.iso"),
-            Timestamp = 1593388800,
-        };
+        using var plan = await new TestPlanner(_work, connection).PlanAsync(
+            TestPlanner.Recipe(
+                "docker-e2e-" + layout.ToString().ToLowerInvariant(),
+                fixture.EngineVersion,
+                baseImage: baseImage,
+                engineVersion: engineVersion,
+                engineTgz: engineTgz,
+                motd: Banner,
+                volumeId: "b2d-v" + engineVersion,
+                overlay: HelloOverlay(),
+                output: Path.Combine(_work, "out", "boot2docker.iso")),
+            Pipeline.BuilderKind.Docker);
         var steps = new List<string>();
 
         var result = await new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), new SyncProgress(steps.Add), ct);
@@ -69,7 +68,7 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
 
         // docker-machine reads 32 bytes at 0x8028 and takes the version after "-v".
         var label = ReadVolumeLabel(result.IsoPath);
-        Assert.Equal(plan.VolumeLabel, label);
+        Assert.Equal(plan.Iso.VolumeLabel, label);
         Assert.Equal(engineVersion, label[(label.IndexOf("-v", StringComparison.Ordinal) + 2)..]);
 
         var boot = await QemuBoot.RunAsync(result.IsoPath, BootMedium.CdRom, TimeSpan.FromMinutes(4), ct);
@@ -108,37 +107,22 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var fixture = await FixtureIsos.GetAsync(FixtureLayout.Old, ct: ct);
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
-        var plan = new BuildPlan
-        {
-            RecipeName = "wrong-layout",
-            Layout = IsoLayout.New,
-            BaseVersion = "19.03.12",
-            BaseImage = baseImage,
-            Overlay = new RootfsOverlay(),
-            VolumeLabel = "b2d-v19.03.12",
-            StampedVersion = "19.03.12",
-            OutputPath = Path.Combine(_work, "out", "boot2docker.iso"),
-            Timestamp = 1593388800,
-        };
+        using var plan = await new TestPlanner(_work, connection).PlanAsync(
+            TestPlanner.Recipe("wrong-layout", "19.03.12", baseImage: baseImage, volumeId: "b2d-v19.03.12", output: Path.Combine(_work, "out", "boot2docker.iso")),
+            Pipeline.BuilderKind.Docker);
 
         var error = await Assert.ThrowsAsync<DockerEngineException>(
             () => new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), cancellationToken: ct));
 
         Assert.StartsWith("The image's ISO script failed", error.Message, StringComparison.Ordinal);
+        Assert.Equal(DockerFailure.IsoScript, error.Failure);
         Assert.Contains("make-b2d-iso.sh", error.LogTail, StringComparison.Ordinal);
         Assert.False(File.Exists(plan.OutputPath));
     }
 
-    private static RootfsOverlay HelloOverlay()
-    {
-        var overlay = new RootfsOverlay();
-        overlay.Add(RootfsEntry.File(
-            FixtureMarkers.TestScriptDirectory + "/" + HelloScript,
-            BytesContent.FromText("#!/bin/sh\necho \"hello from the docker builder's overlay\"\n", HelloScript),
-            0x1ED,
-            "test overlay"));
-        return overlay;
-    }
+    private string HelloOverlay() => TestPlanner.Overlay(
+        _work,
+        (FixtureMarkers.TestScriptDirectory + "/" + HelloScript, "#!/bin/sh\necho \"hello from the docker builder's overlay\"\n", 0x1ED));
 
     private static string ReadVolumeLabel(string iso)
     {

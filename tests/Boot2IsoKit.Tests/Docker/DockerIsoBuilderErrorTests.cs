@@ -1,6 +1,7 @@
 using Boot2IsoKit.Docker;
 using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Planning;
+using Boot2IsoKit.Tests.Support;
 using Boot2IsoKit.Rootfs;
 using Boot2IsoKit.Testing.Docker;
 
@@ -46,7 +47,7 @@ public sealed class DockerIsoBuilderErrorTests : IDisposable
         var plan = Plan("b2ik-test/no-such-image:" + Guid.NewGuid().ToString("N")[..8], IsoLayout.New, "19.03.12");
         var error = await Assert.ThrowsAsync<BaseImageMissingException>(
             () => new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "ctx"), cancellationToken: TestContext.Current.CancellationToken));
-        Assert.Contains(plan.BaseImage!, error.Message, StringComparison.Ordinal);
+        Assert.Contains(((BuildBase.Image)plan.Base).Reference, error.Message, StringComparison.Ordinal);
         Assert.Contains("--base-image", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(plan.OutputPath));
     }
@@ -65,7 +66,9 @@ public sealed class DockerIsoBuilderErrorTests : IDisposable
             () => new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "ctx"), cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.NotNull(error.LogTail);
-        Assert.Contains("/tmp/iso/version", error.LogTail, StringComparison.Ordinal);
+        // A plain Debian image has no make_iso.sh: the ISO script step fails, and the tail says which.
+        Assert.Contains("make_iso.sh", error.LogTail, StringComparison.Ordinal);
+        Assert.Equal(DockerFailure.IsoScript, error.Failure);
         Assert.Contains("--- last lines of the log ---", error.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(plan.OutputPath));
         Assert.Equal(before, await ImageCountAsync(connection));
@@ -74,16 +77,6 @@ public sealed class DockerIsoBuilderErrorTests : IDisposable
     private static async Task<int> ImageCountAsync(DockerConnection connection) =>
         (await connection.Client.Images.ListImagesAsync(new() { All = true }, TestContext.Current.CancellationToken)).Count;
 
-    private BuildPlan Plan(string baseImage, IsoLayout layout, string release) => new()
-    {
-        RecipeName = "errors",
-        Layout = layout,
-        BaseVersion = release,
-        BaseImage = baseImage,
-        Overlay = new RootfsOverlay(),
-        VolumeLabel = "b2d-v" + release,
-        StampedVersion = release,
-        OutputPath = Path.Combine(_work, "out", "boot2docker.iso"),
-        Timestamp = 1593388800,
-    };
+    private BuildPlan Plan(string baseImage, IsoLayout layout, string release) =>
+        TestPlans.ForImage("errors", release, baseImage, new RootfsOverlay(), "b2d-v" + release, release, Path.Combine(_work, "out", "boot2docker.iso"), 1593388800);
 }

@@ -7,6 +7,7 @@ using Boot2IsoKit.Rootfs;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
+using Boot2IsoKit.Tests.Planning;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;
@@ -36,27 +37,26 @@ public sealed class DockerReproducibleBuildTests : IDisposable
         var fixture = await FixtureIsos.GetAsync(layout, ct: ct);
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
         var engine = await TestEngine.CreateAsync(Path.Combine(_work, "engine"), ct);
-        var overlay = new RootfsOverlay();
-        overlay.Add(RootfsEntry.File("etc/b2ik-repro", BytesContent.FromText("same bytes\n", "repro"), 0x1A4, "test overlay"));
-        BuildPlan Plan(string run) => new()
-        {
-            RecipeName = "docker-repro",
-            Layout = layout == FixtureLayout.New ? IsoLayout.New : IsoLayout.Old,
-            BaseVersion = fixture.EngineVersion,
-            BaseImage = baseImage,
-            Engine = new EngineInput(engine.Version, engine.TgzPath, null, null),
-            Overlay = overlay,
-            MotdBanner = "\n  reproducible\n",
-            VolumeLabel = string.Format(System.Globalization.CultureInfo.InvariantCulture, labelPattern, engine.Version),
-            StampedVersion = engine.Version,
-            OutputPath = Path.Combine(_work, run, "boot2docker.iso"),
-            Timestamp = 1593388800,
-        };
+        var overlay = TestPlanner.Overlay(_work, ("etc/b2ik-repro", "same bytes\n", 0x1A4));
+        Task<BuildPlan> Plan(string run) => new TestPlanner(Path.Combine(_work, run), connection).PlanAsync(
+            TestPlanner.Recipe(
+                "docker-repro",
+                fixture.EngineVersion,
+                baseImage: baseImage,
+                engineVersion: engine.Version,
+                engineTgz: engine.TgzPath,
+                motd: "\n  reproducible\n",
+                volumeId: string.Format(System.Globalization.CultureInfo.InvariantCulture, labelPattern, engine.Version),
+                overlay: overlay,
+                output: Path.Combine(_work, run, "boot2docker.iso")),
+            Pipeline.BuilderKind.Docker);
         var builder = new DockerIsoBuilder(connection) { UseBuildCache = false };
 
-        var first = await builder.BuildAsync(Plan("first"), Path.Combine(_work, "first", "context"), cancellationToken: ct);
+        using var firstPlan = await Plan("first");
+        var first = await builder.BuildAsync(firstPlan, Path.Combine(_work, "first", "context"), cancellationToken: ct);
         await Task.Delay(TimeSpan.FromSeconds(1.5), ct); // another clock second for anything that would read it
-        var second = await builder.BuildAsync(Plan("second"), Path.Combine(_work, "second", "context"), cancellationToken: ct);
+        using var secondPlan = await Plan("second");
+        var second = await builder.BuildAsync(secondPlan, Path.Combine(_work, "second", "context"), cancellationToken: ct);
 
         Assert.NotEqual(first.IsoPath, second.IsoPath);
         Assert.Equal(Sha256(first.IsoPath), Sha256(second.IsoPath));

@@ -1,11 +1,11 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Boot2IsoKit.Content;
 using Boot2IsoKit.Docker;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Planning;
 using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;
 
@@ -16,7 +16,6 @@ namespace Boot2IsoKit.Tests.Docker;
 public sealed class DockerfileRendererTests : IDisposable
 {
     private const long Epoch = 1593388800;
-    private const string EngineBase = "https://engines.example.invalid";
 
     private readonly string _work = Path.Combine(Path.GetTempPath(), "b2ik-render-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -26,105 +25,53 @@ public sealed class DockerfileRendererTests : IDisposable
 
     /// <summary>The seed example: boot2docker 1.12.0 with the experimental 1.12.0-rc4 engine, ipvsadm and a warning banner.</summary>
     [Fact]
-    public void Seed_example_old_layout_experimental_url_ipvsadm_and_motd() =>
-        AssertGolden("seed-experimental-1.12.0-rc4", new BuildPlan
-        {
-            RecipeName = "experimental",
-            Layout = IsoLayout.Old,
-            BaseVersion = "1.12.0",
-            BaseImage = "boot2docker/boot2docker:1.12.0",
-            Engine = new EngineInput("1.12.0-rc4", null, new Uri($"{EngineBase}/builds/Linux/x86_64/docker-1.12.0-rc4.tgz"), Sha256Hex("engine 1.12.0-rc4")),
-            Overlay = IpvsadmOverlay(),
-            MotdBanner = "\n  WARNING: this is a build from experimental.docker.com, not a stable release.\n\n",
-            // make_iso.sh of 1.12.0 would say "Boot2Docker-v1.12.0-rc4-experimental": 36 bytes, too long (commit 763d3c5).
-            VolumeLabel = "b2d-v1.12.0-rc4-experimental",
-            StampedVersion = "1.12.0-rc4-experimental",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+    public void Seed_example_old_layout_experimental_engine_ipvsadm_and_motd() =>
+        // make_iso.sh of 1.12.0 would say "Boot2Docker-v1.12.0-rc4-experimental": 36 bytes, too long (commit 763d3c5).
+        AssertGolden("seed-experimental-1.12.0-rc4", Plan(
+            "experimental", "1.12.0", "boot2docker/boot2docker:1.12.0", IpvsadmOverlay(), "b2d-v1.12.0-rc4-experimental", "1.12.0-rc4-experimental",
+            banner: "\n  WARNING: this is a build from experimental.docker.com, not a stable release.\n\n",
+            engine: ["docker", "docker-containerd", "docker-containerd-ctr", "docker-containerd-shim", "docker-runc"]));
 
     [Fact]
     public void New_layout_local_engine_without_overlay() =>
-        AssertGolden("new-local-engine-plain", new BuildPlan
-        {
-            RecipeName = "pinned",
-            Layout = IsoLayout.New,
-            BaseVersion = "19.03.12",
-            BaseImage = "boot2docker/boot2docker:19.03.12",
-            Engine = new EngineInput("28.2.2", LocalEngine(), null, null),
-            Overlay = new RootfsOverlay(),
-            VolumeLabel = "b2d-v28.2.2",
-            StampedVersion = "28.2.2",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+        AssertGolden("new-local-engine-plain", Plan(
+            "pinned", "19.03.12", "boot2docker/boot2docker:19.03.12", new RootfsOverlay(), "b2d-v28.2.2", "28.2.2", engine: ["docker", "dockerd"]));
 
     [Fact]
-    public void New_layout_url_engine_overlay_motd_and_a_label_the_script_cannot_derive() =>
-        AssertGolden("new-url-overlay-own-label", new BuildPlan
-        {
-            RecipeName = "experimental",
-            Layout = IsoLayout.New,
-            BaseVersion = "19.03.12",
-            BaseImage = "registry.example.invalid/forks/boot2docker:19.03.12",
-            Engine = new EngineInput("28.2.2", null, new Uri($"{EngineBase}/linux/static/stable/x86_64/docker-28.2.2.tgz"), null),
-            Overlay = IpvsadmOverlay(withUserFiles: true),
-            MotdBanner = "\n  WARNING: Docker 28.2.2 pinned by Boot2IsoKit, not a boot2docker release.\n\n",
-            VolumeLabel = "b2ik-v28.2.2-exp",
-            StampedVersion = "28.2.2",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+    public void New_layout_engine_overlay_motd_and_a_label_the_script_cannot_derive() =>
+        AssertGolden("new-url-overlay-own-label", Plan(
+            "experimental", "19.03.12", "registry.example.invalid/forks/boot2docker:19.03.12", IpvsadmOverlay(withUserFiles: true), "b2ik-v28.2.2-exp", "28.2.2",
+            banner: "\n  WARNING: Docker 28.2.2 pinned by Boot2IsoKit, not a boot2docker release.\n\n",
+            engine: ["docker", "dockerd"]));
 
     /// <summary>docker-machine keeps a cached ISO labelled like the last release: the label is not the engine.</summary>
     [Fact]
     public void New_layout_upstream_tag_label_steers_DOCKER_VERSION_not_os_release() =>
-        AssertGolden("new-local-engine-upstream-label", new BuildPlan
-        {
-            RecipeName = "pinned",
-            Layout = IsoLayout.New,
-            BaseVersion = "19.03.12",
-            BaseImage = "b2ik-standin/boot2docker:19.03.12",
-            Engine = new EngineInput("28.2.2", LocalEngine(), null, null),
-            Overlay = IpvsadmOverlay(),
-            MotdBanner = "Pinned engine.\n",
-            VolumeLabel = "b2d-v19.03.12",
-            StampedVersion = "28.2.2",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+        AssertGolden("new-local-engine-upstream-label", Plan(
+            "pinned", "19.03.12", "b2ik-standin/boot2docker:19.03.12", IpvsadmOverlay(), "b2d-v19.03.12", "28.2.2", banner: "Pinned engine.\n", engine: ["docker", "dockerd"]));
 
     [Fact]
     public void Old_layout_after_the_script_moved_to_tmp_local_engine_and_overlay() =>
-        AssertGolden("old-18.06-local-overlay", new BuildPlan
-        {
-            RecipeName = "ipvs",
-            Layout = IsoLayout.Old,
-            BaseVersion = "18.06.1-ce",
-            BaseImage = "boot2docker/boot2docker:18.06.1-ce",
-            Engine = new EngineInput("18.06.3-ce", LocalEngine(), null, null),
-            Overlay = IpvsadmOverlay(),
-            VolumeLabel = "b2d-v18.06.3-ce",
-            StampedVersion = "18.06.3-ce",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+        AssertGolden("old-18.06-local-overlay", Plan(
+            "ipvs", "18.06.1-ce", "boot2docker/boot2docker:18.06.1-ce", IpvsadmOverlay(), "b2d-v18.06.3-ce", "18.06.3-ce", engine: ["docker", "dockerd"]));
 
     [Fact]
     public void Old_layout_single_binary_engine_of_the_1_10_era() =>
-        AssertGolden("old-1.10-single-binary", new BuildPlan
-        {
-            RecipeName = "legacy",
-            Layout = IsoLayout.Old,
-            BaseVersion = "1.10.3",
-            BaseImage = "boot2docker/boot2docker:1.10.3",
-            Engine = new EngineInput("1.10.3", null, new Uri($"{EngineBase}/builds/Linux/x86_64/docker-1.10.3"), Sha256Hex("engine 1.10.3")),
-            Overlay = new RootfsOverlay(),
-            VolumeLabel = "Boot2Docker-v1.10.3",
-            StampedVersion = "1.10.3",
-            OutputPath = "boot2docker.iso",
-            Timestamp = Epoch,
-        });
+        AssertGolden("old-1.10-single-binary", Plan(
+            "legacy", "1.10.3", "boot2docker/boot2docker:1.10.3", new RootfsOverlay(), "Boot2Docker-v1.10.3", "1.10.3", engine: ["docker"]));
+
+    /// <summary>The Dockerfile stamps nothing: os-release, motd and version files are plan files, copied with the rest.</summary>
+    [Fact]
+    public void The_dockerfile_edits_no_rootfs_file_in_shell()
+    {
+        var context = DockerfileRenderer.Render(SeedLike(), Path.Combine(_work, "ctx"));
+        Assert.DoesNotContain("sed -i", context.Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain(">> \"$ROOTFS", context.Dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("tar -x", context.Dockerfile, StringComparison.Ordinal);
+        Assert.Contains("0644 file rootfs-overlay/etc/os-release", context.Listing(), StringComparison.Ordinal);
+        Assert.Contains("0644 file rootfs-overlay/etc/motd", context.Listing(), StringComparison.Ordinal);
+        Assert.Contains("0644 file iso-root/version", context.Listing(), StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Rendering_twice_gives_the_same_context_and_the_same_tar()
@@ -144,9 +91,9 @@ public sealed class DockerfileRendererTests : IDisposable
         DockerfileRenderer.Render(SeedLike(), directory);
         var stale = Path.Combine(directory, "stale.txt");
         File.WriteAllText(stale, "left over");
-        var again = DockerfileRenderer.Render(SeedLike() with { MotdBanner = null }, directory);
+        var again = DockerfileRenderer.Render(SeedLike(banner: null), directory);
         Assert.False(File.Exists(stale));
-        Assert.False(File.Exists(Path.Combine(directory, DockerfileRenderer.MotdBannerFile)));
+        Assert.False(File.Exists(Path.Combine(directory, DockerfileRenderer.OverlayDirectory, "etc", "motd")));
         Assert.Equal(again.Dockerfile, File.ReadAllText(Path.Combine(directory, "Dockerfile")));
     }
 
@@ -174,35 +121,22 @@ public sealed class DockerfileRendererTests : IDisposable
     [InlineData("b2d-v1\"; rm -rf /", "VolumeLabel")]
     public void A_bad_label_is_refused_naming_the_field(string label, string expected)
     {
-        var error = Assert.ThrowsAny<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { VolumeLabel = label }, Path.Combine(_work, "ctx")));
+        var plan = SeedLike();
+        var error = Assert.ThrowsAny<InvalidInputException>(() => DockerfileRenderer.Render(plan with { Iso = plan.Iso with { VolumeLabel = label } }, Path.Combine(_work, "ctx")));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_work, "ctx")));
     }
 
     [Fact]
-    public void A_plan_without_base_image_names_the_option()
+    public void A_bad_base_image_reference_is_refused_naming_the_base()
     {
-        var error = Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { BaseImage = null }, Path.Combine(_work, "ctx")));
-        Assert.Contains("--base-image", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { Base = new BuildBase.Image("bad image; rm -rf /") }, Path.Combine(_work, "ctx")));
+        Assert.Contains("Base", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void A_shell_hostile_version_or_url_is_refused()
-    {
+    public void A_shell_hostile_version_is_refused() =>
         Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(SeedLike() with { StampedVersion = "1.0$(reboot)" }, Path.Combine(_work, "a")));
-        Assert.Throws<InvalidInputException>(() => DockerfileRenderer.Render(
-            SeedLike() with { Engine = new EngineInput("1.12.0", null, new Uri("https://engines.example.invalid/docker-'x'.tgz"), null) },
-            Path.Combine(_work, "b")));
-    }
-
-    [Theory]
-    [InlineData("1.10.3", 3)]
-    [InlineData("1.11.0", 1)]
-    [InlineData("1.12.0-rc4", 1)]
-    [InlineData("18.06.1-ce", 1)]
-    [InlineData("28.2.2", 1)]
-    public void Engine_tgz_strip_components_follow_the_era(string version, int strip) =>
-        Assert.Equal(strip, DockerfileRenderer.StripComponents(version));
 
     [Theory]
     [InlineData("1.12.0", "/make_iso.sh", "Boot2Docker-v1.0")]
@@ -218,20 +152,16 @@ public sealed class DockerfileRendererTests : IDisposable
         Assert.Equal(label, contract.DerivedLabel("1.0"));
     }
 
-    private BuildPlan SeedLike() => new()
+    private BuildPlan SeedLike(string? banner = "\n  WARNING: experimental\n\n") => Plan(
+        "experimental", "1.12.0", "boot2docker/boot2docker:1.12.0", IpvsadmOverlay(), "b2d-v1.12.0-rc4", "1.12.0-rc4", banner, ["docker", "docker-runc"]);
+
+    /// <summary>A plan as the planner makes it: the recipe's files, the engine binaries, the stamped version files.</summary>
+    private BuildPlan Plan(string recipe, string baseVersion, string image, RootfsOverlay delta, string label, string stamped, string? banner = null, string[]? engine = null)
     {
-        RecipeName = "experimental",
-        Layout = IsoLayout.Old,
-        BaseVersion = "1.12.0",
-        BaseImage = "boot2docker/boot2docker:1.12.0",
-        Engine = new EngineInput("1.12.0-rc4", LocalEngine(), null, null),
-        Overlay = IpvsadmOverlay(),
-        MotdBanner = "\n  WARNING: experimental\n\n",
-        VolumeLabel = "b2d-v1.12.0-rc4",
-        StampedVersion = "1.12.0-rc4",
-        OutputPath = "boot2docker.iso",
-        Timestamp = Epoch,
-    };
+        var engineInput = engine is null ? null : TestPlans.AddEngine(delta, stamped, LocalEngine(), Epoch, engine);
+        TestPlans.AddStamp(delta, IsoLayout.ForRelease(baseVersion), stamped, banner, Epoch, "NAME=Boot2Docker\nVERSION=" + baseVersion + "\nID=boot2docker\nPRETTY_NAME=\"Boot2Docker " + baseVersion + "\"\n", "Welcome.\n");
+        return TestPlans.ForImage(recipe, baseVersion, image, delta, label, stamped, "boot2docker.iso", Epoch, engineInput);
+    }
 
     private void AssertGolden(string name, BuildPlan plan, [CallerFilePath] string source = "")
     {
@@ -285,8 +215,6 @@ public sealed class DockerfileRendererTests : IDisposable
 
         return path;
     }
-
-    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
     private static byte[] Tar(DockerBuildContext context)
     {

@@ -41,7 +41,7 @@ internal sealed class RemasterHarness : IDisposable
         values["recipe"] = recipe;
         values.TryAdd("output", Path("out.iso"));
         values.TryAdd("cache-dir", System.IO.Path.Combine(RepositoryRoot.Find(), "artifacts", "cache"));
-        var context = new PipelineContext(RepositoryRoot.Find(), Directory, PipelineArguments.Read(values.GetValueOrDefault), PipelineLog.Silent);
+        var context = new PipelineContext(RepositoryRoot.Find(), Directory, PipelineArguments.Read(values), PipelineLog.Silent);
         using var pipeline = new IsoPipeline(context);
         return await pipeline.BuildAsync();
     }

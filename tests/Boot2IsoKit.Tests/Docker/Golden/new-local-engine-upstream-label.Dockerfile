@@ -8,37 +8,14 @@ FROM b2ik-standin/boot2docker:19.03.12
 # name it, so every step below says where it writes, as in the old layout.
 ENV ROOTFS=/rootfs
 
-# Docker engine 28.2.2, from the build context (the build needs no network).
-COPY engine/docker-28.2.2.tgz /tmp/dockerbin.tgz
-
-# Since 1.11 the tgz holds docker/<binaries>: drop that directory (--strip-components=1).
-# The engine is never run at build time (a downloaded binary); only check that it landed.
-RUN tar -xzf /tmp/dockerbin.tgz -C "$ROOTFS/usr/local/bin" --strip-components=1 \
- && rm /tmp/dockerbin.tgz \
- && test -x "$ROOTFS/usr/local/bin/docker"
-
-# Files the recipe adds: overlays and injected binaries with the libraries they load (computed on
-# the host; nothing is installed in this build). Modes, symlinks and mtimes come with the files.
+# Every file the build adds or replaces, computed on the host (nothing is installed or edited in this
+# build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and
+# version files. Modes, symlinks and mtimes come with the files.
 COPY rootfs-overlay/ /rootfs/
-
-# Banner appended to the base's motd, from a context file: its text needs no shell quoting.
-COPY motd-banner /tmp/b2ik-motd-banner
-RUN cat /tmp/b2ik-motd-banner >> "$ROOTFS/etc/motd" && rm /tmp/b2ik-motd-banner
 
 # make-b2d-iso.sh names the volume "b2d-v$DOCKER_VERSION"; this value makes it "b2d-v19.03.12".
 # DOCKER_VERSION is read only at build time: the booted system's version lives in os-release.
 ENV DOCKER_VERSION=19.03.12
-
-# os-release says 28.2.2. The new image wrote it once at build time and its ISO script does not
-# rewrite it, so we do: VERSION, VERSION_ID and the version in PRETTY_NAME; ID=boot2docker stays
-# (docker-machine recognises boot2docker by it).
-RUN sed -i -E \
-      -e 's/^VERSION=.*/VERSION=28.2.2/' \
-      -e 's/^VERSION_ID=.*/VERSION_ID=28.2.2/' \
-      -e 's/^PRETTY_NAME="Boot2Docker [^ "]*/PRETTY_NAME="Boot2Docker 28.2.2/' \
-      "$ROOTFS/etc/os-release" \
- && grep -qx 'VERSION=28.2.2' "$ROOTFS/etc/os-release" \
- && grep -qx 'ID=boot2docker' "$ROOTFS/etc/os-release"
 
 # make-b2d-iso.sh packs the current directory: the rootfs.
 WORKDIR /rootfs

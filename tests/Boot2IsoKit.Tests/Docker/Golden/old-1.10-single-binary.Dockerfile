@@ -4,21 +4,15 @@
 # By hand: docker build -t b2ik-iso . && docker run --rm --network none b2ik-iso > boot2docker.iso
 FROM boot2docker/boot2docker:1.10.3
 
-# Docker engine 1.10.3, downloaded during the build. This needs network access in the build
-# and curl in the base image (boot2docker's images have it; a stand-in must too).
-# The checksum is pinned by the recipe: a changed or cut-off download fails the build.
-# Up to 1.10 the engine was a single binary: it is the docker command itself.
-# The engine is never run at build time (a downloaded binary); only check that it landed.
-RUN curl -fsSL -o /tmp/dockerbin 'https://engines.example.invalid/builds/Linux/x86_64/docker-1.10.3' \
- && echo '1bd135c8d1520aeed53c7e09a44d73444768fdeed706e181c6fb4ee724a4e472  /tmp/dockerbin' | sha256sum -c - \
- && mv /tmp/dockerbin "$ROOTFS/usr/local/bin/docker" \
- && chmod 0755 "$ROOTFS/usr/local/bin/docker" \
- && test -x "$ROOTFS/usr/local/bin/docker"
+# Every file the build adds or replaces, computed on the host (nothing is installed or edited in this
+# build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and
+# version files. Modes, symlinks and mtimes come with the files.
+# make_iso.sh regenerates etc/os-release from etc/version, etc/boot2docker and Tiny Core's release.txt;
+# the stamped etc/version makes it say the same version as the copied file.
+COPY rootfs-overlay/ /rootfs/
 
-# Version 1.10.3: make_iso.sh derives the volume label and regenerates os-release
-# from $ROOTFS/etc/version; the ISO root carries a copy in /version.
-RUN printf '%s\n' '1.10.3' > "$ROOTFS/etc/version" \
- && cp "$ROOTFS/etc/version" /tmp/iso/version
+# Files at the ISO root (/version): the script packs /tmp/iso as the ISO.
+COPY iso-root/ /tmp/iso/
 
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)

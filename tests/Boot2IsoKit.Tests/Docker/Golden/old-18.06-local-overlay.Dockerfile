@@ -4,23 +4,15 @@
 # By hand: docker build -t b2ik-iso . && docker run --rm --network none b2ik-iso > boot2docker.iso
 FROM boot2docker/boot2docker:18.06.1-ce
 
-# Docker engine 18.06.3-ce, from the build context (the build needs no network).
-COPY engine/docker-18.06.3-ce.tgz /tmp/dockerbin.tgz
-
-# Since 1.11 the tgz holds docker/<binaries>: drop that directory (--strip-components=1).
-# The engine is never run at build time (a downloaded binary); only check that it landed.
-RUN tar -xzf /tmp/dockerbin.tgz -C "$ROOTFS/usr/local/bin" --strip-components=1 \
- && rm /tmp/dockerbin.tgz \
- && test -x "$ROOTFS/usr/local/bin/docker"
-
-# Files the recipe adds: overlays and injected binaries with the libraries they load (computed on
-# the host; nothing is installed in this build). Modes, symlinks and mtimes come with the files.
+# Every file the build adds or replaces, computed on the host (nothing is installed or edited in this
+# build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and
+# version files. Modes, symlinks and mtimes come with the files.
+# make_iso.sh regenerates etc/os-release from etc/version, etc/boot2docker and Tiny Core's release.txt;
+# the stamped etc/version makes it say the same version as the copied file.
 COPY rootfs-overlay/ /rootfs/
 
-# Version 18.06.3-ce: make_iso.sh derives the volume label and regenerates os-release
-# from $ROOTFS/etc/version; the ISO root carries a copy in /version.
-RUN printf '%s\n' '18.06.3-ce' > "$ROOTFS/etc/version" \
- && cp "$ROOTFS/etc/version" /tmp/iso/version
+# Files at the ISO root (/version): the script packs /tmp/iso as the ISO.
+COPY iso-root/ /tmp/iso/
 
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)

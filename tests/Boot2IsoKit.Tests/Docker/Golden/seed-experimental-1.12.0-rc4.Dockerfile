@@ -4,29 +4,15 @@
 # By hand: docker build -t b2ik-iso . && docker run --rm --network none b2ik-iso > boot2docker.iso
 FROM boot2docker/boot2docker:1.12.0
 
-# Docker engine 1.12.0-rc4, downloaded during the build. This needs network access in the build
-# and curl in the base image (boot2docker's images have it; a stand-in must too).
-# The checksum is pinned by the recipe: a changed or cut-off download fails the build.
-# Since 1.11 the tgz holds docker/<binaries>: drop that directory (--strip-components=1).
-# The engine is never run at build time (a downloaded binary); only check that it landed.
-RUN curl -fsSL -o /tmp/dockerbin.tgz 'https://engines.example.invalid/builds/Linux/x86_64/docker-1.12.0-rc4.tgz' \
- && echo '1a9384f6c2b309d4978352e0791f7afdc175d00073399597622e2174de77a1f7  /tmp/dockerbin.tgz' | sha256sum -c - \
- && tar -xzf /tmp/dockerbin.tgz -C "$ROOTFS/usr/local/bin" --strip-components=1 \
- && rm /tmp/dockerbin.tgz \
- && test -x "$ROOTFS/usr/local/bin/docker"
-
-# Files the recipe adds: overlays and injected binaries with the libraries they load (computed on
-# the host; nothing is installed in this build). Modes, symlinks and mtimes come with the files.
+# Every file the build adds or replaces, computed on the host (nothing is installed or edited in this
+# build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and
+# version files. Modes, symlinks and mtimes come with the files.
+# make_iso.sh regenerates etc/os-release from etc/version, etc/boot2docker and Tiny Core's release.txt;
+# the stamped etc/version makes it say the same version as the copied file.
 COPY rootfs-overlay/ /rootfs/
 
-# Banner appended to the base's motd, from a context file: its text needs no shell quoting.
-COPY motd-banner /tmp/b2ik-motd-banner
-RUN cat /tmp/b2ik-motd-banner >> "$ROOTFS/etc/motd" && rm /tmp/b2ik-motd-banner
-
-# Version 1.12.0-rc4-experimental: make_iso.sh derives the volume label and regenerates os-release
-# from $ROOTFS/etc/version; the ISO root carries a copy in /version.
-RUN printf '%s\n' '1.12.0-rc4-experimental' > "$ROOTFS/etc/version" \
- && cp "$ROOTFS/etc/version" /tmp/iso/version
+# Files at the ISO root (/version): the script packs /tmp/iso as the ISO.
+COPY iso-root/ /tmp/iso/
 
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
 # run as a copy that starts with reproducible.sh: with SOURCE_DATE_EPOCH=1593388800 (the plan's date)

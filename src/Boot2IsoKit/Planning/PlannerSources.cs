@@ -1,0 +1,37 @@
+using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Remaster;
+
+namespace Boot2IsoKit.Planning;
+
+/// <summary>Finds the inputs a recipe names: local files, the input cache, or a download.</summary>
+public interface IInputResolver
+{
+    /// <summary>The local path of the base ISO (the recipe's <c>iso:</c>, else its release, fetched or cached).</summary>
+    /// <exception cref="InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<string> BaseIsoAsync(BaseSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a base ISO and reads its initrd listing (from the base index cache when it was read before).</summary>
+    BaseIso OpenBase(string path);
+
+    /// <summary>The local engine tgz (the recipe's <c>tgz:</c>, else downloaded or cached and verified).</summary>
+    /// <exception cref="InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<FetchedEngine> EngineAsync(EngineSpec spec, string recipeSource, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An engine archive on local disk and where it came from (null for a local file).</summary>
+public sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
+
+/// <summary>Debian packages for injection: resolved with their dependencies and unpacked into a donor root.</summary>
+public interface IDebianSource
+{
+    /// <summary>Unpacks <paramref name="package"/> and what it depends on into <paramref name="donorRoot"/>.</summary>
+    /// <param name="mirror">The recipe's mirror, or null for the environment's or apt's.</param>
+    Task ExtractAsync(PackageSpec package, string? mirror, string recipeSource, string donorRoot, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Small files of a base image's rootfs (os-release, motd), for a docker build without a base ISO.</summary>
+public interface IBaseImageFiles
+{
+    /// <summary>The text of <paramref name="rootfsPath"/> ("etc/motd") in the image's rootfs, or null when absent.</summary>
+    Task<string?> ReadTextAsync(string image, string rootfsPath, CancellationToken cancellationToken = default);
+}
