@@ -53,6 +53,14 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         return record;
     }
 
+    /// <summary>Resolve, Fetch and Overlay only: the plan the build would carry out (the caller disposes it).</summary>
+    public async Task<BuildPlan> PlanAsync(string? recipePath = null, CancellationToken cancellationToken = default)
+    {
+        var recipe = LoadRecipe(recipePath);
+        using var connection = Arguments.Builder == BuilderKind.Docker ? await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
+        return await Planner(connection).PlanAsync(recipe, Arguments.Builder, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Fetch: puts every input of the recipe into the input cache, so a later build can run --offline.</summary>
     public async Task FetchAsync(CancellationToken cancellationToken = default)
     {

@@ -10,13 +10,14 @@ namespace Boot2IsoKit.Tests.Docker;
 
 /// <summary>
 /// The two builders are interchangeable: the same recipe and inputs through the pipeline's native and
-/// docker builders give the same bytes at every rootfs path the recipe touches.
+/// docker builders give the same bytes at every path of the plan's delta, and the same final rootfs.
 /// </summary>
 [Collection(DockerEngineTests.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BuilderParityTests : IDisposable
 {
     private static readonly string[] TouchedPaths = ["etc/os-release", "etc/motd", "usr/local/bin/docker", "etc/b2ik-parity", "etc/b2ik/test.d/70-parity"];
+    private static readonly long EveryFile = long.MaxValue;
     private readonly RemasterHarness _harness = new();
 
     public void Dispose() => _harness.Dispose();
@@ -50,24 +51,42 @@ public sealed class BuilderParityTests : IDisposable
         var native = await _harness.BuildAsync(recipe, ("base-iso", fixture.IsoPath), ("output", _harness.Path("native.iso")));
         var docker = await _harness.BuildAsync(recipe, ("base-iso", fixture.IsoPath), ("builder", "docker"), ("base-image", baseImage), ("output", _harness.Path("docker.iso")));
 
-        var fromNative = Touched(native.Iso);
-        var fromDocker = Touched(docker.Iso);
+        var fromNative = FinalRootfs(native.Iso);
+        var fromDocker = FinalRootfs(docker.Iso);
         foreach (var path in TouchedPaths)
         {
             Assert.True(fromNative.ContainsKey(path), $"native ISO lacks /{path}");
             Assert.True(fromDocker.ContainsKey(path), $"docker ISO lacks /{path}");
-            Assert.True(fromNative[path].AsSpan().SequenceEqual(fromDocker[path]), $"/{path} differs between the builders");
         }
 
+        // Every path of the plan's delta, then the whole final rootfs: same kind, mode, owner, link target and bytes.
+        var harnessPlan = await _harness.PlanAsync(recipe, ("base-iso", fixture.IsoPath));
+        foreach (var entry in harnessPlan)
+        {
+            Assert.True(fromNative.TryGetValue(entry, out var n), $"native ISO lacks delta path /{entry}");
+            Assert.True(fromDocker.TryGetValue(entry, out var d), $"docker ISO lacks delta path /{entry}");
+            Assert.True(n == d, $"delta path /{entry} differs between the builders: native {n}, docker {d}");
+        }
+
+        Assert.Equal(fromNative.Keys.Order(StringComparer.Ordinal), fromDocker.Keys.Order(StringComparer.Ordinal));
+        Assert.All(fromNative, pair => Assert.True(pair.Value == fromDocker[pair.Key], $"/{pair.Key} differs: native {pair.Value}, docker {fromDocker[pair.Key]}"));
         Assert.Equal(native.Label, docker.Label);
     }
 
-    /// <summary>The final bytes (last member wins, as the kernel applies them) of the paths the recipe touches.</summary>
-    private static Dictionary<string, byte[]> Touched(string isoPath)
+    /// <summary>The final rootfs (last member wins, as the kernel applies them): each path's kind, mode, owner, link target and sha256.</summary>
+    private static Dictionary<string, string> FinalRootfs(string isoPath)
     {
         using var image = IsoImage.Open(isoPath);
         using var initrd = image.OpenFile(image.Find("boot/initrd.img")!);
-        var contents = new InitrdReader(initrd, isoPath).ReadContents(header => TouchedPaths.Contains(header.Name));
-        return TouchedPaths.Where(contents.Exists).ToDictionary(p => p, p => contents.ReadAllBytes(p)!);
+        var contents = new InitrdReader(initrd, isoPath).ReadContents(header => header.FileSize < EveryFile);
+        return contents.Entries.Select(e => e.Path).Distinct(StringComparer.Ordinal).ToDictionary(
+            p => p,
+            p =>
+            {
+                var entry = contents.Find(p)!;
+                var bytes = contents.ReadAllBytes(p);
+                return $"{entry.Header.Kind} {Convert.ToString(entry.Header.Permissions, 8)} {entry.Header.Uid}:{entry.Header.Gid} {entry.SymlinkTarget} {(bytes is null ? "-" : Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)))}";
+            },
+            StringComparer.Ordinal);
     }
 }

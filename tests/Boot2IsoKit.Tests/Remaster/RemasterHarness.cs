@@ -37,13 +37,25 @@ internal sealed class RemasterHarness : IDisposable
 
     public async Task<BuildRecord> BuildAsync(string recipe, params (string Name, string Value)[] arguments)
     {
+        using var pipeline = Pipeline(recipe, arguments);
+        return await pipeline.BuildAsync();
+    }
+
+    /// <summary>The paths of the delta the pipeline would plan for <paramref name="recipe"/> (native builder).</summary>
+    public async Task<IReadOnlyList<string>> PlanAsync(string recipe, params (string Name, string Value)[] arguments)
+    {
+        using var pipeline = Pipeline(recipe, arguments);
+        using var plan = await pipeline.PlanAsync();
+        return [.. plan.Delta.Entries.Select(e => e.Path)];
+    }
+
+    private IsoPipeline Pipeline(string recipe, (string Name, string Value)[] arguments)
+    {
         var values = arguments.ToDictionary(a => a.Name, a => a.Value, StringComparer.Ordinal);
         values["recipe"] = recipe;
         values.TryAdd("output", Path("out.iso"));
         values.TryAdd("cache-dir", System.IO.Path.Combine(RepositoryRoot.Find(), "artifacts", "cache"));
-        var context = new PipelineContext(RepositoryRoot.Find(), Directory, PipelineArguments.Read(values), PipelineLog.Silent);
-        using var pipeline = new IsoPipeline(context);
-        return await pipeline.BuildAsync();
+        return new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Directory, PipelineArguments.Read(values), PipelineLog.Silent));
     }
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
