@@ -21,6 +21,31 @@ public sealed partial class InitrdContents
 
     public IReadOnlyList<InitrdMember> Members { get; }
 
+    /// <summary>
+    /// The contents of an initrd made of <paramref name="head"/>'s bytes followed, at <paramref name="tailOffset"/>,
+    /// by the members that <paramref name="tail"/> was read from: the tail's definitions win, as the kernel applies them.
+    /// </summary>
+    public static InitrdContents Concat(InitrdContents head, InitrdContents tail, long tailOffset)
+    {
+        ArgumentNullException.ThrowIfNull(head);
+        ArgumentNullException.ThrowIfNull(tail);
+        var shift = head.Members.Count;
+        var members = head.Members.Concat(tail.Members.Select(m => m with { Index = m.Index + shift, Offset = m.Offset + tailOffset })).ToList();
+        var entries = new Dictionary<string, InitrdEntry>(head._byPath, StringComparer.Ordinal);
+        var order = head.Entries.Select(e => e.Path).ToList();
+        foreach (var entry in tail.Entries)
+        {
+            if (!entries.ContainsKey(entry.Path))
+            {
+                order.Add(entry.Path);
+            }
+
+            entries[entry.Path] = entry with { MemberIndex = entry.MemberIndex + shift };
+        }
+
+        return new InitrdContents(members, [.. order.Select(p => entries[p])]);
+    }
+
     /// <summary>Every path in first-appearance order, each with its winning definition.</summary>
     public IReadOnlyList<InitrdEntry> Entries { get; }
 

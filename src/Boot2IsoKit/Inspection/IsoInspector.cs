@@ -15,9 +15,10 @@ public static class IsoInspector
 {
     private static readonly string[] OsReleaseKeys = ["ID", "VERSION", "PRETTY_NAME"];
 
-    public static string Describe(string isoPath, string? comparePath = null)
+    /// <param name="indexCache">Listings of initrds read before: an ISO built here from a known base is listed without decoding the base again.</param>
+    public static string Describe(string isoPath, string? comparePath = null, BaseIndexCache? indexCache = null)
     {
-        using var iso = BaseIso.Open(isoPath);
+        using var iso = BaseIso.Open(isoPath, indexCache);
         var text = new StringBuilder();
         void Line(string key, string value) => text.AppendLine(CultureInfo.InvariantCulture, $"{key,-12}{value}");
 
@@ -47,7 +48,7 @@ public static class IsoInspector
 
         if (comparePath is not null)
         {
-            using var baseIso = BaseIso.Open(comparePath);
+            using var baseIso = BaseIso.Open(comparePath, indexCache);
             var changes = Compare(baseIso.Contents, iso.Contents);
             Line("compared", $"with {comparePath}: {changes.Count} rootfs paths added or changed, label {baseIso.Image.VolumeId} -> {iso.Image.VolumeId}");
             foreach (var change in changes)

@@ -82,7 +82,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     public string Inspect()
     {
         var iso = IsoArgument();
-        return IsoInspector.Describe(iso, Arguments.Compare is { } compare ? context.FromCommandLine(compare) : null);
+        return IsoInspector.Describe(iso, Arguments.Compare is { } compare ? context.FromCommandLine(compare) : null, new BaseIndexCache(context.BaseIndexDirectory));
     }
 
     /// <summary>SeedCache: puts the ISO into docker-machine's cache (or restores a backup) and explains what docker-machine will do.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Boot2IsoKit.Initramfs;
@@ -23,13 +24,6 @@ public sealed class BaseIndexCache(string directory)
 
     public string Directory { get; } = directory;
 
-    /// <summary>The sha256 of an initrd's bytes: the cache key.</summary>
-    public static string KeyOf(Stream initrd)
-    {
-        ArgumentNullException.ThrowIfNull(initrd);
-        return Convert.ToHexStringLower(SHA256.HashData(initrd));
-    }
-
     /// <summary>The stored index for <paramref name="key"/>, or null when there is none or it does not check out.</summary>
     public InitrdContents? TryLoad(string key)
     {
@@ -50,10 +44,88 @@ public sealed class BaseIndexCache(string directory)
     }
 
     /// <summary>Stores the index atomically; a cache that cannot be written only costs the next build a decode.</summary>
-    public bool TryStore(string key, InitrdContents contents)
+    /// <param name="initrdLength">The initrd's length in bytes: a later initrd that starts with these bytes (a build
+    /// that appended a member to this base) finds the index by <see cref="FindPrefix"/>.</param>
+    public bool TryStore(string key, InitrdContents contents, long initrdLength)
     {
         ArgumentNullException.ThrowIfNull(contents);
-        return ChecksummedFile.TryWrite(PathOf(key), Serialize(contents));
+        if (!ChecksummedFile.TryWrite(PathOf(key), Serialize(contents)))
+        {
+            return false;
+        }
+
+        RememberLength(key, initrdLength);
+        return true;
+    }
+
+    /// <summary>Notes the length of the initrd stored under <paramref name="key"/>, for <see cref="FindPrefix"/>.</summary>
+    public void RememberLength(string key, long initrdLength)
+    {
+        try
+        {
+            File.WriteAllBytes(Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{key}.{initrdLength}{PrefixMarker}")), []);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Without the marker only the prefix lookup misses.
+        }
+    }
+
+    /// <summary>
+    /// The sha256 of the whole initrd, and the longest stored base whose bytes it starts with (its length and key),
+    /// found in one read: an ISO this toolkit built by appending to a known base is listed from that base's index
+    /// plus a decode of the appended member only.
+    /// </summary>
+    public (string Key, (long Length, string Key)? Prefix) FindPrefix(Stream initrd)
+    {
+        ArgumentNullException.ThrowIfNull(initrd);
+        var length = initrd.Length;
+        var candidates = KnownBases().Where(b => b.Length < length).OrderBy(b => b.Length).ToList();
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = new byte[1 << 16];
+        long position = 0;
+        (long, string)? prefix = null;
+        foreach (var (baseLength, baseKey) in candidates.Append((length, "")))
+        {
+            while (position < baseLength)
+            {
+                var read = initrd.Read(buffer, 0, (int)Math.Min(buffer.Length, baseLength - position));
+                if (read == 0)
+                {
+                    throw new EndOfStreamException("the initrd ended before its length");
+                }
+
+                hash.AppendData(buffer, 0, read);
+                position += read;
+            }
+
+            if (baseKey.Length > 0 && Convert.ToHexStringLower(hash.GetCurrentHash()) == baseKey)
+            {
+                prefix = (baseLength, baseKey);
+            }
+        }
+
+        return (Convert.ToHexStringLower(hash.GetHashAndReset()), prefix);
+    }
+
+    private const string PrefixMarker = ".length";
+
+    private IEnumerable<(long Length, string Key)> KnownBases()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            yield break;
+        }
+
+        foreach (var marker in System.IO.Directory.EnumerateFiles(Directory, "*" + PrefixMarker))
+        {
+            var parts = Path.GetFileName(marker).Split('.');
+            if (parts.Length == 3 && parts[0].Length == 64 && parts[0].All(char.IsAsciiHexDigitLower)
+                && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var length))
+            {
+                yield return (length, parts[0]);
+            }
+        }
     }
 
     private string PathOf(string key) =>

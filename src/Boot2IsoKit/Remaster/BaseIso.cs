@@ -13,8 +13,9 @@ namespace Boot2IsoKit.Remaster;
 /// </summary>
 public sealed partial class BaseIso : IDisposable
 {
-    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, bool fromIndexCache)
+    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, bool fromIndexCache, long decodedBytes)
     {
+        DecodedBytes = decodedBytes;
         Image = image;
         Layout = layout;
         InitrdNode = initrd;
@@ -35,6 +36,9 @@ public sealed partial class BaseIso : IDisposable
     /// <summary>True when <see cref="Contents"/> came from the <see cref="BaseIndexCache"/> instead of a decode.</summary>
     public bool FromIndexCache { get; }
 
+    /// <summary>How many bytes of the initrd were decoded to list it: all, only what was appended to a known base, or none.</summary>
+    public long DecodedBytes { get; }
+
     /// <param name="indexCache">Where decoded initrd listings are kept by content; null decodes every time.</param>
     public static BaseIso Open(string path, BaseIndexCache? indexCache = null)
     {
@@ -46,20 +50,36 @@ public sealed partial class BaseIso : IDisposable
             var initrd = image.Find(layout.InitrdPath)
                 ?? throw new InvalidInputException(path, "/" + layout.InitrdPath, "the ISO has no initrd where its layout keeps it");
             using var stream = image.OpenFile(initrd);
-            var key = indexCache is null ? null : BaseIndexCache.KeyOf(stream);
-            if (key is not null && indexCache!.TryLoad(key) is { } cached)
+            var input = $"{path}!/{layout.InitrdPath}";
+            if (indexCache is null)
             {
-                return new BaseIso(image, layout, initrd, cached, fromIndexCache: true);
+                return new BaseIso(image, layout, initrd, new InitrdReader(stream, input).ReadContents(KeepData), fromIndexCache: false, stream.Length);
             }
 
-            stream.Position = 0;
-            var contents = new InitrdReader(stream, $"{path}!/{layout.InitrdPath}").ReadContents(KeepData);
-            if (key is not null)
+            var (key, prefix) = indexCache.FindPrefix(stream);
+            if (indexCache.TryLoad(key) is { } cached)
             {
-                indexCache!.TryStore(key, contents);
+                indexCache.RememberLength(key, stream.Length);
+                return new BaseIso(image, layout, initrd, cached, fromIndexCache: true, decodedBytes: 0);
             }
 
-            return new BaseIso(image, layout, initrd, contents, fromIndexCache: false);
+            // Built here by appending to a known base: only the appended members are decoded.
+            InitrdContents contents;
+            var decoded = stream.Length;
+            if (prefix is { } known && indexCache.TryLoad(known.Key) is { } head)
+            {
+                using var tail = new WindowStream(stream, known.Length, stream.Length - known.Length);
+                contents = InitrdContents.Concat(head, new InitrdReader(tail, input).ReadContents(KeepData), known.Length);
+                decoded = tail.Length;
+            }
+            else
+            {
+                stream.Position = 0;
+                contents = new InitrdReader(stream, input).ReadContents(KeepData);
+            }
+
+            indexCache.TryStore(key, contents, stream.Length);
+            return new BaseIso(image, layout, initrd, contents, fromIndexCache: false, decoded);
         }
         catch
         {

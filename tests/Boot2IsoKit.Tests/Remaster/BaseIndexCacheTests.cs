@@ -34,6 +34,43 @@ public sealed class BaseIndexCacheTests : IDisposable
         Assert.Equal(uncached.Contents.GlibcVersion, indexed.Contents.GlibcVersion);
     }
 
+    /// <summary>
+    /// An ISO built here by appending to a base the index knows (what Inspect and Verify open after a build) is
+    /// listed from the base's index plus a decode of the appended member only, with the same result as a full decode.
+    /// </summary>
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task A_built_ISO_is_listed_from_its_base_index_and_its_appended_member()
+    {
+        Requires.Tools("xorriso", "apt-get", "dpkg-deb", "cpio", "xz");
+        var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: TestContext.Current.CancellationToken);
+        using var harness = new RemasterHarness();
+        var recipe = harness.WriteRecipe("""
+            name: inspected
+            base:
+              release: v19.03.12
+            motd: "appended\n"
+            overlays:
+              - {overlay}
+            """, new Dictionary<string, (string, int)> { ["etc/b2ik-inspected"] = ("yes\n", 0x1A4) });
+        var built = await harness.BuildAsync(recipe, ("base-iso", fixture.IsoPath), ("cache-dir", Path.Combine(_directory, "unused-cache")));
+        var cache = new BaseIndexCache(_directory);
+        using (var known = BaseIso.Open(fixture.IsoPath, cache))
+        {
+            Assert.Equal(known.InitrdNode.Size, known.DecodedBytes);
+        }
+
+        using var fromPrefix = BaseIso.Open(built.Iso, cache);
+        using var again = BaseIso.Open(built.Iso, cache);
+        using var uncached = BaseIso.Open(built.Iso);
+
+        Assert.InRange(fromPrefix.DecodedBytes, 1, fromPrefix.InitrdNode.Size / 4);
+        Assert.Equal(0, again.DecodedBytes);
+        AssertSame(uncached.Contents, fromPrefix.Contents);
+        AssertSame(uncached.Contents, again.Contents);
+        Assert.Equal("yes\n", fromPrefix.Contents.ReadAllText("etc/b2ik-inspected"));
+    }
+
     [Theory]
     [InlineData("flip")]
     [InlineData("truncate")]
