@@ -11,6 +11,11 @@ IsoPipeline Pipeline()
     return new IsoPipeline(new PipelineContext(repositoryRoot, invocationDirectory, arguments, log));
 }
 
+// SeedCache, Bundle and Verify use --iso, or else the ISO a build of the recipe makes first: that
+// dependency is declared only then, so --tree and --dryrun show the real flow. (Verify: wrap its Task in this too.)
+CakeTaskBuilder OnTheBuiltIso(CakeTaskBuilder task) =>
+    HasArgument("iso") ? task : task.IsDependentOn(HasArgument("recipe") ? "Iso" : "ExperimentalIso");
+
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
     .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync("recipes/experimental.yml"); });
@@ -27,12 +32,12 @@ Task("Inspect")
     .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")
     .Does(() => { using var pipeline = Pipeline(); Console.Write(pipeline.Inspect()); });
 
-Task("SeedCache")
-    .Description("Puts the ISO into docker-machine's cache, keeping the old one as a backup (--iso, --storage-path, --machine, --restore).")
+OnTheBuiltIso(Task("SeedCache"))
+    .Description("Puts the ISO (--iso, or a fresh build of the recipe) into docker-machine's cache, keeping the old one as a backup (--storage-path, --machine, --restore).")
     .Does(() => { using var pipeline = Pipeline(); Console.WriteLine(pipeline.SeedCache()); });
 
-Task("Bundle")
-    .Description("Packs ISO, SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
+OnTheBuiltIso(Task("Bundle"))
+    .Description("Packs the ISO (--iso, or a fresh build of the recipe), SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
     .Does(() =>
     {
         using var pipeline = Pipeline();
