@@ -2,6 +2,9 @@
 // one place (PipelineArguments) from Cake's argument list.
 using Boot2IsoKit.Pipeline;
 
+// Ctrl-C and SIGTERM stop the running target (Cake alone would run it to the end).
+var stopSignals = StopSignals.Register();
+
 IsoPipeline Pipeline()
 {
     var arguments = PipelineArguments.Read(name => HasArgument(name) ? Argument<string>(name, "") : null);
@@ -18,15 +21,15 @@ CakeTaskBuilder OnTheBuiltIso(CakeTaskBuilder task) =>
 
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync("recipes/experimental.yml"); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync("recipes/experimental.yml", stop)); });
 
 Task("Iso")
     .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync(); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync(cancellationToken: stop)); });
 
 Task("Fetch")
     .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.FetchAsync(); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.FetchAsync(stop)); });
 
 Task("Inspect")
     .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")

@@ -6,8 +6,12 @@ using Boot2IsoKit.Tests.Support;
 namespace Boot2IsoKit.Tests.EntryPoints;
 
 /// <summary>build.sh and build.ps1 are the same entry point: both run the Cake script and list the same targets.</summary>
+[Collection(Collection)]
 public sealed partial class EntryPointTests
 {
+    /// <summary>The tests that run the entry points: one at a time, since each may rebuild artifacts/cake.</summary>
+    public const string Collection = "entry points";
+
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(8);
 
     [Fact]
