@@ -21,15 +21,19 @@ public sealed class DebianRepository
 {
     private readonly IDownloader _downloader;
 
+    /// <param name="mirror">Null: only local packages (read from .deb files) can be extracted.</param>
     /// <param name="downloader">Null: a plain HTTP downloader.</param>
-    public DebianRepository(DebianMirror mirror, string cacheDirectory, IDownloader? downloader = null)
+    public DebianRepository(DebianMirror? mirror, string cacheDirectory, IDownloader? downloader = null)
     {
-        Mirror = mirror;
+        _mirror = mirror;
         CacheDirectory = Path.GetFullPath(cacheDirectory);
         _downloader = downloader ?? new Downloader();
     }
 
-    public DebianMirror Mirror { get; }
+    private readonly DebianMirror? _mirror;
+
+    /// <exception cref="DebianMirrorNotConfiguredException">The repository was made for local packages only.</exception>
+    public DebianMirror Mirror => _mirror ?? throw new DebianMirrorNotConfiguredException("Debian repository", "(from the mirror)");
 
     public string CacheDirectory { get; }
 

@@ -156,10 +156,14 @@ public sealed partial class BuildPlanner(PipelineContext context)
         var name = package.Deb!;
         var donor = Path.Combine(context.Scratch, "donor-" + name);
         Directory.CreateDirectory(donor);
-        var repository = new DebianRepository(
-            DebianMirror.FromConfiguration(recipe.DebianMirror) ?? throw new Boot2IsoKitException($"{recipe.SourcePath}: package '{name}' needs a Debian mirror: set debian.mirror in the recipe, {DebianMirror.EnvironmentVariable}, or run on a host with apt configured"),
-            context.DebianCacheDirectory,
-            context.Downloader);
+        // Local .debs (from:) need no mirror.
+        var mirror = DebianMirror.FromConfiguration(recipe.DebianMirror, context.AptRoot);
+        if (mirror is null && package.From is null)
+        {
+            throw new DebianMirrorNotConfiguredException($"{recipe.SourcePath}: line {package.Line}", name);
+        }
+
+        var repository = new DebianRepository(mirror, context.DebianCacheDirectory, context.Downloader);
         var index = package.From is { } local
             ? PackagesIndex.FromLocal(context.FromRepository(local))
             : await repository.LoadIndexAsync(package.Suite ?? "bookworm", cancellationToken: cancellationToken).ConfigureAwait(false);
