@@ -37,6 +37,18 @@ public sealed class DebianRepository
 
     public string CacheDirectory { get; }
 
+    /// <summary>
+    /// How long a cached Release file is used without asking the mirror again: Debian's archive publishes
+    /// new indexes four times a day, so a younger Release is at most one publication behind. Whatever it
+    /// pins (the Packages index, every .deb) is still checked against its sha256.
+    /// </summary>
+    public static readonly TimeSpan DefaultReleaseFreshness = TimeSpan.FromHours(6);
+
+    public TimeSpan ReleaseFreshness { get; init; } = DefaultReleaseFreshness;
+
+    /// <summary>Fetch the Release file again even when the cached one is fresh (<c>--refresh</c>).</summary>
+    public bool Refresh { get; init; }
+
     public async Task<PackagesIndex> LoadIndexAsync(string suite, string architecture = "amd64", string component = "main", CancellationToken cancellationToken = default)
     {
         ValidateName(suite, nameof(suite));
@@ -44,7 +56,11 @@ public sealed class DebianRepository
         ValidateName(component, nameof(component));
         var indexDirectory = Path.Combine(CacheDirectory, "dists", suite);
         var releasePath = Path.Combine(indexDirectory, "Release");
-        await _downloader.DownloadAsync(new DownloadRequest(Mirror.Resolve($"dists/{suite}/Release"), releasePath, Description: $"{suite} Release"), cancellationToken).ConfigureAwait(false);
+        if (Refresh || !File.Exists(releasePath) || DateTime.UtcNow - File.GetLastWriteTimeUtc(releasePath) > ReleaseFreshness)
+        {
+            await _downloader.DownloadAsync(new DownloadRequest(Mirror.Resolve($"dists/{suite}/Release"), releasePath, Description: $"{suite} Release"), cancellationToken).ConfigureAwait(false);
+        }
+
         var hashes = ReadReleaseHashes(releasePath);
 
         foreach (var extension in new[] { ".xz", ".gz" })

@@ -25,6 +25,7 @@ public sealed record PipelineArguments
         ("initrd", "append (default) or merge"),
         ("label", "truthful (default) or upstream-tag"),
         ("offline", "build only from local files and the input cache"),
+        ("refresh", "ask the Debian mirror for its index again, even when the cached one is under 6 hours old"),
         ("cache-dir", "input cache directory (default artifacts/cache)"),
         ("output", "output ISO path"),
         ("iso", "SeedCache/Bundle/Inspect: the ISO to use (default: the last build's)"),
@@ -56,6 +57,8 @@ public sealed record PipelineArguments
     public LabelStrategy? Label { get; init; }
 
     public bool Offline { get; init; }
+
+    public bool Refresh { get; init; }
 
     public string? CacheDirectory { get; init; }
 
@@ -90,6 +93,7 @@ public sealed record PipelineArguments
             Initrd = Choice(lookup, "initrd", ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)),
             Label = Choice(lookup, "label", ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)),
             Offline = Flag(lookup, "offline"),
+            Refresh = Flag(lookup, "refresh"),
             CacheDirectory = lookup("cache-dir"),
             Output = lookup("output"),
             Iso = lookup("iso"),

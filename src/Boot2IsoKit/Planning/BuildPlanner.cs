@@ -163,7 +163,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
             throw new DebianMirrorNotConfiguredException($"{recipe.SourcePath}: line {package.Line}", name);
         }
 
-        var repository = new DebianRepository(mirror, context.DebianCacheDirectory, context.Downloader);
+        var repository = new DebianRepository(mirror, context.DebianCacheDirectory, context.Downloader) { Refresh = context.Arguments.Refresh };
         var index = package.From is { } local
             ? PackagesIndex.FromLocal(context.FromRepository(local))
             : await repository.LoadIndexAsync(package.Suite ?? "bookworm", cancellationToken: cancellationToken).ConfigureAwait(false);
