@@ -11,10 +11,47 @@ Set-Location -LiteralPath $PSScriptRoot
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+# Cake keeps the compiled script (keyed by its text) instead of compiling it on every call.
+if (-not $env:CAKE_SETTINGS_ENABLESCRIPTCACHE) { $env:CAKE_SETTINGS_ENABLESCRIPTCACHE = 'true' }
+$env:CAKE_PATHS_CACHE = Join-Path $PSScriptRoot 'artifacts/cake-script-cache'
 dotnet tool restore | Out-Null
 if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
-# The Cake script loads the library with #r, so it is built before Cake starts.
-dotnet build tests/Boot2IsoKit.Testing/Boot2IsoKit.Testing.csproj -c Release -o artifacts/cake -v quiet -nologo -clp:NoSummary
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+
+# The Cake script loads the library with #r, so it is built before Cake starts: only when a file or folder
+# under src/Boot2IsoKit (sources, project, embedded scripts) or a repository-wide build setting is newer
+# than the last build. The stamp is taken before building, so an edit made during the build counts.
+# (.NET calls with full paths: they are cheaper than cmdlet pipelines and do not see Set-Location.)
+function Test-LibraryChanged([string] $stamp, [string] $library) {
+    if (-not [IO.File]::Exists($stamp) -or -not [IO.File]::Exists($library)) { return $true }
+    $built = [IO.File]::GetLastWriteTimeUtc($stamp)
+    $source = [IO.DirectoryInfo]::new((Join-Path $PSScriptRoot 'src/Boot2IsoKit'))
+    if ($source.LastWriteTimeUtc -gt $built) { return $true }
+    foreach ($entry in $source.EnumerateFileSystemInfos()) {
+        if ($entry.Name -in 'bin', 'obj') { continue }
+        if ($entry.LastWriteTimeUtc -gt $built) { return $true }
+        if ($entry -is [IO.DirectoryInfo]) {
+            foreach ($inner in $entry.EnumerateFileSystemInfos('*', [IO.SearchOption]::AllDirectories)) {
+                if ($inner.LastWriteTimeUtc -gt $built) { return $true }
+            }
+        }
+    }
+    foreach ($setting in 'Directory.Build.props', 'Directory.Packages.props', 'global.json', '.editorconfig') {
+        $path = Join-Path $PSScriptRoot $setting
+        if ([IO.File]::Exists($path) -and [IO.File]::GetLastWriteTimeUtc($path) -gt $built) { return $true }
+    }
+    return $false
+}
+
+$stamp = Join-Path $PSScriptRoot 'artifacts/cake/.built'
+if (Test-LibraryChanged $stamp (Join-Path $PSScriptRoot 'artifacts/cake/Boot2IsoKit.dll')) {
+    [Console]::Error.WriteLine('Building src/Boot2IsoKit...')
+    New-Item -ItemType Directory -Force -Path artifacts/cake | Out-Null
+    New-Item -ItemType File -Force -Path "$stamp.next" | Out-Null
+    dotnet build src/Boot2IsoKit/Boot2IsoKit.csproj -c Release -o artifacts/cake -v quiet -nologo -clp:NoSummary
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    # A compiled script may bind to members the new library no longer has.
+    Remove-Item -LiteralPath $env:CAKE_PATHS_CACHE -Recurse -Force -ErrorAction SilentlyContinue
+    Move-Item -LiteralPath "$stamp.next" -Destination $stamp -Force
+}
 dotnet cake build/build.cake @args
 exit $LASTEXITCODE

@@ -9,7 +9,21 @@ set -euo pipefail
 export B2IK_INVOCATION_DIR="${B2IK_INVOCATION_DIR:-$PWD}"
 cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# Cake keeps the compiled script (keyed by its text) instead of compiling it on every call.
+export CAKE_SETTINGS_ENABLESCRIPTCACHE="${CAKE_SETTINGS_ENABLESCRIPTCACHE:-true}" CAKE_PATHS_CACHE="$PWD/artifacts/cake-script-cache"
 dotnet tool restore >/dev/null
-# The Cake script loads the library with #r, so it is built before Cake starts.
-dotnet build tests/Boot2IsoKit.Testing/Boot2IsoKit.Testing.csproj -c Release -o artifacts/cake -v quiet -nologo -clp:NoSummary
+# The Cake script loads the library with #r, so it is built before Cake starts: only when a file or folder
+# under src/Boot2IsoKit (sources, project, embedded scripts) or a repository-wide build setting is newer
+# than the last build. The stamp is taken before building, so an edit made during the build counts.
+stamp=artifacts/cake/.built
+if [ ! -f "$stamp" ] || [ ! -f artifacts/cake/Boot2IsoKit.dll ] || [ -n "$(find src/Boot2IsoKit Directory.Build.props Directory.Packages.props global.json .editorconfig \
+        \( -path src/Boot2IsoKit/bin -o -path src/Boot2IsoKit/obj \) -prune -o -newer "$stamp" -print -quit)" ]; then
+    echo "Building src/Boot2IsoKit..." >&2
+    mkdir -p artifacts/cake
+    touch "$stamp.next"
+    dotnet build src/Boot2IsoKit/Boot2IsoKit.csproj -c Release -o artifacts/cake -v quiet -nologo -clp:NoSummary
+    # A compiled script may bind to members the new library no longer has.
+    rm -rf "$CAKE_PATHS_CACHE"
+    mv "$stamp.next" "$stamp"
+fi
 exec dotnet cake build/build.cake "$@"

@@ -1,10 +1,9 @@
 // Boot2IsoKit pipeline. This script only wires targets: every stage is a class in the library
 // (src/Boot2IsoKit), where the tests reach it. Run ./build.sh (or ./build.ps1) to see the targets.
+// It loads the library only: the targets that need the test-support assembly run build/dev.cake.
 #r "../artifacts/cake/Boot2IsoKit.dll"
-#r "../artifacts/cake/Boot2IsoKit.Testing.dll"
 #load "tasks/pipeline.cake"
-#load "tasks/test.cake"
-#load "tasks/fixtures.cake"
+#load "tasks/dev.cake"
 #load "tasks/bench.cake"
 
 var target = Argument("target", "Default");

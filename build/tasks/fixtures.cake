@@ -1,6 +1,6 @@
-// Fixtures: boot2docker-layout ISOs generated from Debian packages (tests/Boot2IsoKit.Testing/Fixtures).
+// Fixtures (run by build/dev.cake): boot2docker-layout ISOs generated from Debian packages
+// (tests/Boot2IsoKit.Testing/Fixtures).
 Task("Fixtures")
-    .Description("Builds the fixture boot2docker ISOs (both layouts) from Debian packages into artifacts/fixtures/.")
     .Does(() =>
     {
         foreach (var layout in new[] { Boot2IsoKit.Testing.Fixtures.FixtureLayout.New, Boot2IsoKit.Testing.Fixtures.FixtureLayout.Old })

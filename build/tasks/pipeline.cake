@@ -2,6 +2,9 @@
 // one place (PipelineArguments) from Cake's argument list.
 using Boot2IsoKit.Pipeline;
 
+// Ctrl-C and SIGTERM stop the running target (Cake alone would run it to the end).
+var stopSignals = StopSignals.Register();
+
 IsoPipeline Pipeline()
 {
     var arguments = pipelineArguments;
@@ -11,28 +14,33 @@ IsoPipeline Pipeline()
     return new IsoPipeline(new PipelineContext(repositoryRoot, invocationDirectory, arguments, log));
 }
 
+// SeedCache, Bundle and Verify use --iso, or else the ISO a build of the recipe makes first: that
+// dependency is declared only then, so --tree and --dryrun show the real flow. (Verify: wrap its Task in this too.)
+CakeTaskBuilder OnTheBuiltIso(CakeTaskBuilder task) =>
+    HasArgument("iso") ? task : task.IsDependentOn(HasArgument("recipe") ? "Iso" : "ExperimentalIso");
+
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync("recipes/experimental.yml"); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync("recipes/experimental.yml", stop)); });
 
 Task("Iso")
     .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync(); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync(cancellationToken: stop)); });
 
 Task("Fetch")
     .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.FetchAsync(); });
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.FetchAsync(stop)); });
 
 Task("Inspect")
     .Description("Shows an ISO's label, layout, engine, boot setup (--iso, default the last build) and changes against --compare=BASE.")
     .Does(() => { using var pipeline = Pipeline(); Console.Write(pipeline.Inspect()); });
 
-Task("SeedCache")
-    .Description("Puts the ISO into docker-machine's cache, keeping the old one as a backup (--iso, --storage-path, --machine, --restore).")
+OnTheBuiltIso(Task("SeedCache"))
+    .Description("Puts the ISO (--iso, or a fresh build of the recipe) into docker-machine's cache, keeping the old one as a backup (--storage-path, --machine, --restore).")
     .Does(() => { using var pipeline = Pipeline(); Console.WriteLine(pipeline.SeedCache()); });
 
-Task("Bundle")
-    .Description("Packs ISO, SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
+OnTheBuiltIso(Task("Bundle"))
+    .Description("Packs the ISO (--iso, or a fresh build of the recipe), SHA256SUMS, manifest and seed scripts for an air-gapped machine into artifacts/bundle/.")
     .Does(() =>
     {
         using var pipeline = Pipeline();

@@ -1,6 +1,6 @@
-// Test: builds the solution and runs every test; prints the closing "N passed, N failed, N skipped" line.
+// Test (run by build/dev.cake): builds the solution and runs every test; prints the closing
+// "N passed, N failed, N skipped" line.
 Task("Test")
-    .Description("Builds and runs every test; prints 'N passed, N failed, N skipped'.")
     .Does(() =>
     {
         var results = MakeAbsolute(Directory("../artifacts/test-results")).FullPath;

@@ -21,17 +21,33 @@ public sealed class DebianRepository
 {
     private readonly IDownloader _downloader;
 
+    /// <param name="mirror">Null: only local packages (read from .deb files) can be extracted.</param>
     /// <param name="downloader">Null: a plain HTTP downloader.</param>
-    public DebianRepository(DebianMirror mirror, string cacheDirectory, IDownloader? downloader = null)
+    public DebianRepository(DebianMirror? mirror, string cacheDirectory, IDownloader? downloader = null)
     {
-        Mirror = mirror;
+        _mirror = mirror;
         CacheDirectory = Path.GetFullPath(cacheDirectory);
         _downloader = downloader ?? new Downloader();
     }
 
-    public DebianMirror Mirror { get; }
+    private readonly DebianMirror? _mirror;
+
+    /// <exception cref="DebianMirrorNotConfiguredException">The repository was made for local packages only.</exception>
+    public DebianMirror Mirror => _mirror ?? throw new DebianMirrorNotConfiguredException("Debian repository", "(from the mirror)");
 
     public string CacheDirectory { get; }
+
+    /// <summary>
+    /// How long a cached Release file is used without asking the mirror again: Debian's archive publishes
+    /// new indexes four times a day, so a younger Release is at most one publication behind. Whatever it
+    /// pins (the Packages index, every .deb) is still checked against its sha256.
+    /// </summary>
+    public static readonly TimeSpan DefaultReleaseFreshness = TimeSpan.FromHours(6);
+
+    public TimeSpan ReleaseFreshness { get; init; } = DefaultReleaseFreshness;
+
+    /// <summary>Fetch the Release file again even when the cached one is fresh (<c>--refresh</c>).</summary>
+    public bool Refresh { get; init; }
 
     public async Task<PackagesIndex> LoadIndexAsync(string suite, string architecture = "amd64", string component = "main", CancellationToken cancellationToken = default)
     {
@@ -40,7 +56,11 @@ public sealed class DebianRepository
         ValidateName(component, nameof(component));
         var indexDirectory = Path.Combine(CacheDirectory, "dists", suite);
         var releasePath = Path.Combine(indexDirectory, "Release");
-        await _downloader.DownloadAsync(new DownloadRequest(Mirror.Resolve($"dists/{suite}/Release"), releasePath, Description: $"{suite} Release"), cancellationToken).ConfigureAwait(false);
+        if (Refresh || !File.Exists(releasePath) || DateTime.UtcNow - File.GetLastWriteTimeUtc(releasePath) > ReleaseFreshness)
+        {
+            await _downloader.DownloadAsync(new DownloadRequest(Mirror.Resolve($"dists/{suite}/Release"), releasePath, Description: $"{suite} Release"), cancellationToken).ConfigureAwait(false);
+        }
+
         var hashes = ReadReleaseHashes(releasePath);
 
         foreach (var extension in new[] { ".xz", ".gz" })

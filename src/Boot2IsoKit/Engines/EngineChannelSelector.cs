@@ -3,9 +3,10 @@ using Boot2IsoKit.Errors;
 namespace Boot2IsoKit.Engines;
 
 /// <summary>
-/// Picks the channel and site era for a version the way boot2docker did (research boot2docker.md §4):
-/// rc/beta/tp from test, 1.x experimental builds from the experimental site, -dev from master,
-/// nightlies from nightly, and final 17.03–18.06 releases from edge (boot2docker's DOCKER_CHANNEL).
+/// Picks the channel and site era for a version the way boot2docker's Dockerfiles did: rc/beta/tp from
+/// test, 1.x experimental builds from the experimental site, -dev from master, nightlies from nightly.
+/// Final releases come from stable: boot2docker took 17.03–18.06 finals from edge, but Docker has since
+/// deprecated edge, and the stable directory holds the finals from 17.03.0-ce on.
 /// </summary>
 public static class EngineChannelSelector
 {
@@ -50,7 +51,6 @@ public static class EngineChannelSelector
             return EngineChannel.Test;
         }
 
-        var edgeEra = version.Major == 17 || (version.Major == 18 && version.Minor <= 6);
-        return edgeEra ? EngineChannel.Edge : EngineChannel.Stable;
+        return EngineChannel.Stable;
     }
 }

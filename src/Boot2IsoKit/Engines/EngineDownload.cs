@@ -1,3 +1,4 @@
+using Boot2IsoKit.Downloads;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.InputCache;
 
@@ -12,25 +13,27 @@ public enum EngineArchiveKind
 
 /// <summary>Where to fetch one engine version, and where its published checksum is (when the site publishes one).</summary>
 /// <param name="Sha256Url">The site's <c>.sha256</c> file for this archive, or null when the channel publishes none.</param>
-public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChannel? Channel, EngineArchiveKind ArchiveKind, Uri? Sha256Url)
+/// <param name="FromHistoricalSite">The URL is a built-in default on one of Docker's historical sites, which may be gone.</param>
+public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChannel? Channel, EngineArchiveKind ArchiveKind, Uri? Sha256Url, bool FromHistoricalSite = false)
 {
     public bool HasPublishedSha256 => Sha256Url is not null;
 
     public string FileName => Url.Segments[^1];
 
     /// <summary>
-    /// The URL for <paramref name="version"/> from the configured sites: <c>EngineDownload.Resolve(v, EngineSources.FromEnvironment())</c>.
-    /// <paramref name="channel"/> overrides the channel boot2docker would have used (e.g. stable instead of edge).
+    /// The URL for <paramref name="version"/> from the configured sites (<c>EngineDownload.Resolve(v, EngineSources.FromEnvironment())</c>),
+    /// or from Docker's own sites where nothing is configured (<see cref="EngineSources.DefaultDirectoryFor"/>).
+    /// <paramref name="channel"/> overrides the channel picked for the version (e.g. the recipe's <c>channel: edge</c>).
     /// </summary>
-    /// <exception cref="EngineSourceNotConfiguredException">No site is configured for that channel.</exception>
     public static EngineDownload Resolve(EngineVersion version, EngineSources sources, EngineChannel? channel = null)
     {
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(sources);
         var era = EngineChannelSelector.EraOf(version);
         var chosen = channel ?? EngineChannelSelector.For(version);
-        var directory = sources.DirectoryFor(chosen, era)
-            ?? throw new EngineSourceNotConfiguredException(version, chosen, EngineSources.KeyFor(chosen, era), era);
+        var configured = sources.DirectoryFor(chosen, era);
+        var directory = configured ?? EngineSources.DefaultDirectoryFor(chosen, era);
+        var historical = configured is null && EngineSources.IsHistoricalDefault(chosen, era);
 
         // Up to 1.10 the builds site served a bare binary with no extension.
         var kind = era == EngineSiteEra.Builds && version.Major == 1 && version.Minor <= 10 ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
@@ -39,7 +42,7 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
 
         // Checksums are published next to the builds-site releases and the master builds (research §4).
         var publishesSha256 = chosen == EngineChannel.Master || (era == EngineSiteEra.Builds && chosen == EngineChannel.Stable);
-        return new EngineDownload(version, url, chosen, kind, publishesSha256 ? new Uri(url.AbsoluteUri + ".sha256") : null);
+        return new EngineDownload(version, url, chosen, kind, publishesSha256 ? new Uri(url.AbsoluteUri + ".sha256") : null, historical);
     }
 
     /// <summary><c>--engine-url</c>: the user's URL wins over every channel and site; no published checksum is assumed.</summary>
@@ -64,9 +67,22 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
     /// <c>sha256:</c>) and, where the channel publishes one, against the site's <c>.sha256</c> (cached too, so
     /// offline builds check it as well). A disagreement stops before anything is downloaded or replaced.
     /// </summary>
+    /// <exception cref="EngineSiteGoneException">A historical default site did not serve the archive.</exception>
     public async Task<CachedInput> FetchAsync(InputCacheStore cache, string? pinnedSha256 = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cache);
+        try
+        {
+            return await FetchFromSiteAsync(cache, pinnedSha256, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DownloadException e) when (FromHistoricalSite && e is not DownloadVerificationException)
+        {
+            throw new EngineSiteGoneException(this, e);
+        }
+    }
+
+    private async Task<CachedInput> FetchFromSiteAsync(InputCacheStore cache, string? pinnedSha256, CancellationToken cancellationToken)
+    {
         var expected = pinnedSha256?.Trim().ToLowerInvariant();
         if (Sha256Url is not null)
         {

@@ -3,10 +3,12 @@ using Boot2IsoKit.Errors;
 namespace Boot2IsoKit.Engines;
 
 /// <summary>
-/// The base URLs of Docker's download sites, per channel. The toolkit names no host: a user (or the
-/// recipe) says where engines come from, normally in one line — a template for the static site with a
-/// <c>{channel}</c> placeholder, e.g. <c>B2IK_ENGINE_BASE_URL=https://&lt;site&gt;/linux/static/{channel}/x86_64/</c>.
-/// Per-channel keys override the template, and cover the historical 1.x sites.
+/// The base URLs of Docker's download sites, per channel, as the user or the recipe configures them
+/// (a template for the static site with a <c>{channel}</c> placeholder, or one directory per channel).
+/// Whatever is not configured comes from the built-in defaults (<see cref="DefaultDirectoryFor"/>):
+/// Docker's static site for <c>stable</c> and <c>test</c>, the historical <c>builds/Linux/x86_64/</c>
+/// sites for 1.x engines. Docker deprecated <c>edge</c> and <c>nightly</c>: no version is sent there unless
+/// the recipe's <c>channel:</c> asks for it (or the version is a nightly's).
 /// </summary>
 /// <remarks>
 /// Keys (recipe) and environment variables:
@@ -22,6 +24,24 @@ public sealed class EngineSources
 {
     public const string EnvironmentPrefix = "B2IK_ENGINE_BASE_URL";
     public const string TemplateKey = "base";
+
+    /// <summary>
+    /// Docker's static site, which boot2docker's Dockerfile downloaded from since 17.03.0-ce
+    /// (boot2docker's Dockerfile: <c>https://download.docker.com/linux/static/$DOCKER_CHANNEL/x86_64/</c>).
+    /// </summary>
+    public const string DefaultStaticSite = "https://download.docker.com/linux/static/{channel}/x86_64/";
+
+    /// <summary>The 1.x release site (boot2docker v1.11–v1.13 Dockerfiles: <c>https://get.docker.com/builds/Linux/x86_64/</c>).</summary>
+    public const string DefaultLegacyStableSite = "https://get.docker.com/builds/Linux/x86_64/";
+
+    /// <summary>The 1.x release-candidate site (boot2docker's Dockerfile.test).</summary>
+    public const string DefaultLegacyTestSite = "https://test.docker.com/builds/Linux/x86_64/";
+
+    /// <summary>The 1.x experimental builds (boot2docker's Dockerfile.experimental).</summary>
+    public const string DefaultExperimentalSite = "https://experimental.docker.com/builds/Linux/x86_64/";
+
+    /// <summary>Builds of master (boot2docker's Dockerfile.master).</summary>
+    public const string DefaultMasterSite = "https://master.dockerproject.org/linux/amd64/";
 
     private static readonly string[] KnownKeyNames = [TemplateKey, "stable", "test", "edge", "nightly", "master", "experimental", "legacy-stable", "legacy-test"];
 
@@ -107,7 +127,7 @@ public sealed class EngineSources
         _ => channel.ToString().ToLowerInvariant(),
     };
 
-    /// <summary>The directory holding <c>docker-&lt;version&gt;.tgz</c> for that channel, or null when nothing configures it.</summary>
+    /// <summary>The configured directory holding <c>docker-&lt;version&gt;.tgz</c> for that channel, or null when nothing configures it.</summary>
     public Uri? DirectoryFor(EngineChannel channel, EngineSiteEra era)
     {
         var key = KeyFor(channel, era);
@@ -125,6 +145,23 @@ public sealed class EngineSources
 
         return null;
     }
+
+    /// <summary>
+    /// The built-in site for that channel when nothing configures one: the static site's channel directories,
+    /// the historical sites for the builds era and master.
+    /// </summary>
+    public static Uri DefaultDirectoryFor(EngineChannel channel, EngineSiteEra era) => (channel, era) switch
+    {
+        (EngineChannel.Master, _) => new Uri(DefaultMasterSite),
+        (EngineChannel.Experimental, _) => new Uri(DefaultExperimentalSite),
+        (EngineChannel.Stable, EngineSiteEra.Builds) => new Uri(DefaultLegacyStableSite),
+        (EngineChannel.Test, EngineSiteEra.Builds) => new Uri(DefaultLegacyTestSite),
+        _ => AsDirectory(DefaultStaticSite.Replace("{channel}", KeyFor(channel, era), StringComparison.Ordinal)),
+    };
+
+    /// <summary>Whether <see cref="DefaultDirectoryFor"/> is one of the historical sites, which may no longer serve.</summary>
+    public static bool IsHistoricalDefault(EngineChannel channel, EngineSiteEra era) =>
+        channel is EngineChannel.Master or EngineChannel.Experimental || era == EngineSiteEra.Builds;
 
     private static Uri AsDirectory(string url) => new(url.EndsWith('/') ? url : url + "/", UriKind.Absolute);
 }

@@ -37,14 +37,16 @@ public sealed class EngineTarball
     public IReadOnlyList<RootfsEntry> Entries { get; }
 
     /// <summary>Reads <paramref name="path"/> (a .tgz, or the raw binary of the ≤1.10 era) and spools its binaries.</summary>
-    public static EngineTarball Extract(string path, string spoolDirectory, long modificationTime)
+    public static EngineTarball Extract(string path, string spoolDirectory, long modificationTime, CancellationToken cancellationToken = default)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        // Every read of the archive checks for a stop request: inflating tens of MB is the long part.
+        using var stream = new CancellableStream(file, cancellationToken);
         return Extract(stream, path, spoolDirectory, modificationTime);
     }
 
     public static Task<EngineTarball> ExtractAsync(string path, string spoolDirectory, long modificationTime, CancellationToken cancellationToken = default) =>
-        Task.Run(() => Extract(path, spoolDirectory, modificationTime), cancellationToken);
+        Task.Run(() => Extract(path, spoolDirectory, modificationTime, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Reads an engine download from <paramref name="stream"/>. A seekable stream that starts with an ELF

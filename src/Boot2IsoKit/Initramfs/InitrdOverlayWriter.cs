@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using Boot2IsoKit.Compression;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.Rootfs;
 using SharpCompress.Compressors.LZMA;
 
@@ -104,7 +105,8 @@ public static class InitrdOverlayWriter
 
         // Gzip on every core: the overlay is mostly engine binaries (tens of MB) and is compressed on each build.
         using (var gzip = new ParallelGzipStream(counter, CompressionLevel.SmallestSize, leaveOpen: true))
-        using (var cpio = new CpioWriter(gzip, leaveOpen: true))
+        using (var cancellable = new CancellableStream(gzip, cancellationToken))
+        using (var cpio = new CpioWriter(cancellable, leaveOpen: true))
         {
             cpio.WriteEntries(entries);
             cpio.WriteTrailer();

@@ -74,7 +74,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     /// <summary>The planner, wired to this run's input cache, Debian cache, scratch directory and source date.</summary>
     private BuildPlanner Planner(DockerConnection? connection) => new(
         new CachedInputResolver(context.Cache, new BaseIndexCache(context.BaseIndexDirectory), Log.Detail),
-        new DebianPackageSource(context.DebianCacheDirectory, context.Downloader, Log.Warning),
+        new DebianPackageSource(context.DebianCacheDirectory, context.Downloader, Log.Warning, context.AptRoot, Arguments.Refresh),
         new PlannerSettings(context.RepositoryRoot, context.Scratch, context.SourceDateEpoch, Log),
         connection is null ? null : new BaseImageFiles(connection));
 

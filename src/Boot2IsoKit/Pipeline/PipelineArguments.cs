@@ -27,6 +27,7 @@ public sealed record PipelineArguments
         new("initrd", "append|merge", "append (default) or merge", (a, v) => a with { Initrd = Choice("initrd", v, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) }),
         new("label", "truthful|upstream-tag", "truthful (default) or upstream-tag", (a, v) => a with { Label = Choice("label", v, ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)) }),
         new("offline", null, "build only from local files and the input cache", (a, v) => a with { Offline = Flag("offline", v) }),
+        new("refresh", null, "ask the Debian mirror for its index again, even when the cached one is under 6 hours old", (a, v) => a with { Refresh = Flag("refresh", v) }),
         new("cache-dir", "PATH", "input cache directory (default artifacts/cache)", (a, v) => a with { CacheDirectory = v }),
         new("output", "PATH", "output ISO path", (a, v) => a with { Output = v }),
         new("iso", "PATH", "SeedCache/Bundle/Inspect: the ISO to use (default: the last build's)", (a, v) => a with { Iso = v }),
@@ -66,6 +67,8 @@ public sealed record PipelineArguments
     public LabelStrategy? Label { get; init; }
 
     public bool Offline { get; init; }
+
+    public bool Refresh { get; init; }
 
     public string? CacheDirectory { get; init; }
 

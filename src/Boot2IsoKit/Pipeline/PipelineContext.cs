@@ -59,6 +59,9 @@ public sealed class PipelineContext : IDisposable
     /// <summary>SOURCE_DATE_EPOCH, read once when the run starts (null when unset).</summary>
     public long? SourceDateEpoch { get; }
 
+    /// <summary>The root whose etc/apt names the default Debian mirror ("/": this host's apt configuration).</summary>
+    public string AptRoot { get; init; } = "/";
+
     /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
     public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");
 

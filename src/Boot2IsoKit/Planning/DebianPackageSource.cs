@@ -1,6 +1,5 @@
 using Boot2IsoKit.Debian;
 using Boot2IsoKit.Downloads;
-using Boot2IsoKit.Errors;
 using Boot2IsoKit.Recipes;
 
 namespace Boot2IsoKit.Planning;
@@ -10,7 +9,9 @@ namespace Boot2IsoKit.Planning;
 /// or apt's own), or from a local Packages index / .deb directory named by <c>from:</c>; indexes and
 /// packages are kept, verified, under <paramref name="cacheDirectory"/>.
 /// </summary>
-public sealed class DebianPackageSource(string cacheDirectory, IDownloader downloader, Action<string>? warning = null) : IDebianSource
+/// <param name="aptRoot">The root whose etc/apt names the default mirror ("/": this host's apt configuration).</param>
+/// <param name="refresh">Ask the mirror for its Release file even when the cached one is fresh.</param>
+public sealed class DebianPackageSource(string cacheDirectory, IDownloader downloader, Action<string>? warning = null, string aptRoot = "/", bool refresh = false) : IDebianSource
 {
     public const string DefaultSuite = "bookworm";
 
@@ -18,11 +19,14 @@ public sealed class DebianPackageSource(string cacheDirectory, IDownloader downl
     {
         ArgumentNullException.ThrowIfNull(package);
         var name = package.Deb ?? throw new ArgumentException("not a Debian package", nameof(package));
-        var repository = new DebianRepository(
-            DebianMirror.FromConfiguration(mirror)
-                ?? throw new Boot2IsoKitException($"{recipeSource}: package '{name}' needs a Debian mirror: set debian.mirror in the recipe, {DebianMirror.EnvironmentVariable}, or run on a host with apt configured"),
-            cacheDirectory,
-            downloader);
+        // Local .debs (from:) need no mirror.
+        var configured = DebianMirror.FromConfiguration(mirror, aptRoot);
+        if (configured is null && package.From is null)
+        {
+            throw new DebianMirrorNotConfiguredException($"{recipeSource}: line {package.Line}", name);
+        }
+
+        var repository = new DebianRepository(configured, cacheDirectory, downloader) { Refresh = refresh };
         var index = package.From is { } local
             ? PackagesIndex.FromLocal(local)
             : await repository.LoadIndexAsync(package.Suite ?? DefaultSuite, cancellationToken: cancellationToken).ConfigureAwait(false);

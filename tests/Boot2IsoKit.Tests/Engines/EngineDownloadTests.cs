@@ -21,8 +21,8 @@ public sealed class EngineDownloadTests
     [InlineData("19.03.12", EngineChannel.Stable, "https://engines.example.test/linux/static/stable/x86_64/docker-19.03.12.tgz", false)]
     [InlineData("19.03.0-rc3", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-19.03.0-rc3.tgz", false)]
     [InlineData("18.09.0-beta3", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-18.09.0-beta3.tgz", false)]
-    [InlineData("18.06.1-ce", EngineChannel.Edge, "https://engines.example.test/linux/static/edge/x86_64/docker-18.06.1-ce.tgz", false)]
-    [InlineData("17.03.0-ce", EngineChannel.Edge, "https://engines.example.test/linux/static/edge/x86_64/docker-17.03.0-ce.tgz", false)]
+    [InlineData("18.06.1-ce", EngineChannel.Stable, "https://engines.example.test/linux/static/stable/x86_64/docker-18.06.1-ce.tgz", false)]
+    [InlineData("17.03.0-ce", EngineChannel.Stable, "https://engines.example.test/linux/static/stable/x86_64/docker-17.03.0-ce.tgz", false)]
     [InlineData("17.04.0-ce-rc2", EngineChannel.Test, "https://engines.example.test/linux/static/test/x86_64/docker-17.04.0-ce-rc2.tgz", false)]
     [InlineData("0.0.0-20190625103807-bc76fbb", EngineChannel.Nightly, "https://engines.example.test/linux/static/nightly/x86_64/docker-0.0.0-20190625103807-bc76fbb.tgz", false)]
     [InlineData("17.03.0-ce-rc1", EngineChannel.Test, "https://test.example.test/builds/Linux/x86_64/docker-17.03.0-ce-rc1.tgz", false)]
@@ -30,7 +30,7 @@ public sealed class EngineDownloadTests
     [InlineData("1.12.0-rc4", EngineChannel.Test, "https://test.example.test/builds/Linux/x86_64/docker-1.12.0-rc4.tgz", false)]
     [InlineData("1.12.2-experimental", EngineChannel.Experimental, "https://experimental.example.test/builds/Linux/x86_64/docker-1.12.2-experimental.tgz", false)]
     [InlineData("17.06.0-dev", EngineChannel.Master, "https://master.example.test/linux/amd64/docker-17.06.0-dev.tgz", true)]
-    public void Picks_the_channel_boot2docker_used_and_builds_the_url(string version, EngineChannel channel, string url, bool publishesSha256)
+    public void Picks_the_channel_and_builds_the_url_from_the_configured_sites(string version, EngineChannel channel, string url, bool publishesSha256)
     {
         var download = EngineDownload.Resolve(EngineVersion.Parse(version), Configured);
 
@@ -56,22 +56,49 @@ public sealed class EngineDownloadTests
     [Fact]
     public void A_channel_override_and_a_per_channel_directory_win_over_the_template()
     {
-        var sources = Configured.OverriddenBy(EngineSources.FromSettings(new Dictionary<string, string> { ["stable"] = "file:///srv/engines" }));
+        var sources = Configured.OverriddenBy(EngineSources.FromSettings(new Dictionary<string, string> { ["edge"] = "file:///srv/engines" }));
 
-        var edgeAsStable = EngineDownload.Resolve(EngineVersion.Parse("18.06.1-ce"), sources, EngineChannel.Stable);
+        var fromEdge = EngineDownload.Resolve(EngineVersion.Parse("18.06.1-ce"), sources, EngineChannel.Edge);
 
-        Assert.Equal("file:///srv/engines/docker-18.06.1-ce.tgz", edgeAsStable.Url.AbsoluteUri);
+        Assert.Equal("file:///srv/engines/docker-18.06.1-ce.tgz", fromEdge.Url.AbsoluteUri);
+    }
+
+    // Where Docker's sites keep these versions (the directory listings of download.docker.com/linux/static/
+    // and the URLs in boot2docker's v1.9–v1.13 Dockerfiles, Dockerfile.test and Dockerfile.experimental).
+    [Theory]
+    [InlineData("27.3.1", EngineChannel.Stable, "https://download.docker.com/linux/static/stable/x86_64/docker-27.3.1.tgz", false)]
+    [InlineData("19.03.12", EngineChannel.Stable, "https://download.docker.com/linux/static/stable/x86_64/docker-19.03.12.tgz", false)]
+    [InlineData("17.03.0-ce", EngineChannel.Stable, "https://download.docker.com/linux/static/stable/x86_64/docker-17.03.0-ce.tgz", false)]
+    [InlineData("19.03.0-rc3", EngineChannel.Test, "https://download.docker.com/linux/static/test/x86_64/docker-19.03.0-rc3.tgz", false)]
+    [InlineData("18.09.0-beta3", EngineChannel.Test, "https://download.docker.com/linux/static/test/x86_64/docker-18.09.0-beta3.tgz", false)]
+    [InlineData("1.13.1", EngineChannel.Stable, "https://get.docker.com/builds/Linux/x86_64/docker-1.13.1.tgz", true)]
+    [InlineData("1.12.0-rc4", EngineChannel.Test, "https://test.docker.com/builds/Linux/x86_64/docker-1.12.0-rc4.tgz", true)]
+    [InlineData("1.12.2-experimental", EngineChannel.Experimental, "https://experimental.docker.com/builds/Linux/x86_64/docker-1.12.2-experimental.tgz", true)]
+    [InlineData("1.9.1", EngineChannel.Stable, "https://get.docker.com/builds/Linux/x86_64/docker-1.9.1", true)]
+    public void With_nothing_configured_the_url_is_where_dockers_own_site_has_the_version(string version, EngineChannel channel, string url, bool historical)
+    {
+        var download = EngineDownload.Resolve(EngineVersion.Parse(version), EngineSources.None);
+
+        Assert.Equal(channel, download.Channel);
+        Assert.Equal(url, download.Url.AbsoluteUri);
+        Assert.Equal(historical, download.FromHistoricalSite);
     }
 
     [Fact]
-    public void Without_a_configured_site_the_error_names_the_variable_the_recipe_key_and_engine_url()
+    public void Edge_is_never_picked_for_a_version_but_is_there_when_the_recipe_asks_for_it()
     {
-        var error = Assert.Throws<EngineSourceNotConfiguredException>(() => EngineDownload.Resolve(EngineVersion.Parse("19.03.12"), EngineSources.None));
+        var picked = EngineDownload.Resolve(EngineVersion.Parse("17.05.0-ce"), EngineSources.None);
+        var asked = EngineDownload.Resolve(EngineVersion.Parse("17.05.0-ce"), EngineSources.None, EngineChannel.Edge);
 
-        Assert.Equal("stable", error.Key);
-        Assert.Contains("B2IK_ENGINE_BASE_URL_STABLE", error.Message, StringComparison.Ordinal);
-        Assert.Contains("{channel}", error.Message, StringComparison.Ordinal);
-        Assert.Contains("--engine-url", error.Message, StringComparison.Ordinal);
+        Assert.Equal(EngineChannel.Stable, picked.Channel);
+        Assert.Equal("https://download.docker.com/linux/static/edge/x86_64/docker-17.05.0-ce.tgz", asked.Url.AbsoluteUri);
+        Assert.False(asked.FromHistoricalSite);
+    }
+
+    [Fact]
+    public void A_configured_site_is_never_called_historical()
+    {
+        Assert.False(EngineDownload.Resolve(EngineVersion.Parse("1.13.1"), Configured).FromHistoricalSite);
     }
 
     [Fact]

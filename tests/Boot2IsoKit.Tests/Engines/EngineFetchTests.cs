@@ -96,4 +96,50 @@ public sealed class EngineFetchTests : IAsyncLifetime
         Assert.Equal(Sha, good.Sha256);
         Assert.Equal("/linux/static/stable/x86_64/docker-27.3.1.tgz", _site.Requests.Last().PathAndQuery);
     }
+
+    [Fact]
+    public async Task The_environment_wins_over_the_recipe_which_wins_over_dockers_site()
+    {
+        var recipe = EngineSources.FromSettings(new Dictionary<string, string> { ["base"] = _site.Url("recipe/{channel}/").OriginalString });
+        var environment = EngineSources.FromEnvironment(name => name == "B2IK_ENGINE_BASE_URL_STABLE" ? _site.Url("env/stable/").AbsoluteUri : null);
+
+        var stable = EngineDownload.Resolve(EngineVersion.Parse("27.3.1"), recipe.OverriddenBy(environment));
+        var test = EngineDownload.Resolve(EngineVersion.Parse("27.3.1-rc1"), recipe.OverriddenBy(environment));
+        await stable.FetchAsync(Cache(), cancellationToken: Cancel);
+        await test.FetchAsync(Cache(), cancellationToken: Cancel);
+
+        Assert.Equal(["/env/stable/docker-27.3.1.tgz", "/recipe/test/docker-27.3.1-rc1.tgz"], _site.Requests.Select(r => r.PathAndQuery));
+    }
+
+    [Fact]
+    public async Task A_historical_site_that_fails_is_said_to_be_possibly_gone_with_what_to_pass_instead()
+    {
+        await using var missing = await LoopbackHttpServer.StartAsync(c => { c.Response.StatusCode = 404; return Task.CompletedTask; });
+        var resolved = EngineDownload.Resolve(EngineVersion.Parse("1.12.6"), EngineSources.None);
+
+        // The same download pointed at a loopback site that has none of it, as a retired host would answer.
+        var url = missing.Url("builds/Linux/x86_64/docker-1.12.6.tgz");
+        var historical = resolved with { Url = url, Sha256Url = new Uri(url.AbsoluteUri + ".sha256") };
+
+        var error = await Assert.ThrowsAsync<EngineSiteGoneException>(() => historical.FetchAsync(Cache(), cancellationToken: Cancel));
+
+        Assert.True(resolved.FromHistoricalSite);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, error.Status);
+        Assert.Contains("may be gone", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--engine-tgz", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--engine-url", error.Message, StringComparison.Ordinal);
+        Assert.Contains("B2IK_ENGINE_BASE_URL_LEGACY_STABLE", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_configured_site_that_fails_is_reported_as_it_is()
+    {
+        await using var missing = await LoopbackHttpServer.StartAsync(c => { c.Response.StatusCode = 404; return Task.CompletedTask; });
+        var sources = EngineSources.FromSettings(new Dictionary<string, string> { ["legacy-stable"] = missing.Url("builds/").AbsoluteUri });
+        var download = EngineDownload.Resolve(EngineVersion.Parse("1.12.6"), sources);
+
+        var error = await Assert.ThrowsAsync<DownloadException>(() => download.FetchAsync(Cache(), cancellationToken: Cancel));
+
+        Assert.IsNotType<EngineSiteGoneException>(error);
+    }
 }

@@ -24,7 +24,7 @@ public class EngineTarballTests
         await scratch.Sh($"mkdir -p src/{directory} && for n in {names}; do cp /bin/true src/{directory}/$n; chmod 0700 src/{directory}/$n; done && "
             + $"tar -C src -czf engine.tgz {(directory == "." ? string.Join(' ', list) : directory.Split('/')[0])}");
 
-        var engine = EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime);
+        var engine = EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime, TestContext.Current.CancellationToken);
 
         Assert.Equal(layout, engine.Layout);
         Assert.Equal(list.Order(StringComparer.Ordinal), engine.BinaryNames);
@@ -51,7 +51,7 @@ public class EngineTarballTests
         using var scratch = new Scratch();
         await scratch.Sh($"mkdir -p src/docker && cp {docker} src/docker/docker && cp /bin/true src/docker/dockerd && ln -s docker src/docker/docker-alias && tar -C src -czf engine.tgz docker");
 
-        var engine = EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime);
+        var engine = EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime, TestContext.Current.CancellationToken);
 
         Assert.Equal(["docker", "docker-alias", "dockerd"], engine.BinaryNames);
         Assert.Equal("docker", engine.Entries.Single(e => e.Path.EndsWith("-alias", StringComparison.Ordinal)).LinkTarget);
@@ -65,7 +65,7 @@ public class EngineTarballTests
     public void A_raw_elf_download_is_the_single_docker_binary()
     {
         using var scratch = new Scratch();
-        var engine = EngineTarball.Extract("/bin/true", scratch["spool"], Mtime);
+        var engine = EngineTarball.Extract("/bin/true", scratch["spool"], Mtime, TestContext.Current.CancellationToken);
         Assert.Equal(EngineTarballLayout.SingleBinary, engine.Layout);
         Assert.Equal(["docker"], engine.BinaryNames);
     }
@@ -110,7 +110,7 @@ public class EngineTarballTests
             await File.WriteAllTextAsync(scratch["engine.tgz"], "this is not an archive at all", TestContext.Current.CancellationToken);
         }
 
-        var error = Assert.Throws<InvalidEngineTarballException>(() => EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime));
+        var error = Assert.Throws<InvalidEngineTarballException>(() => EngineTarball.Extract(scratch["engine.tgz"], scratch["spool"], Mtime, TestContext.Current.CancellationToken));
 
         Assert.Equal(scratch["engine.tgz"], error.Input);
         Assert.Contains(expected, error.Problem, StringComparison.Ordinal);
