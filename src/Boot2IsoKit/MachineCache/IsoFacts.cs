@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Boot2IsoKit.Errors;
+using Boot2IsoKit.OsRelease;
 
 namespace Boot2IsoKit.MachineCache;
 
@@ -164,32 +165,8 @@ public sealed record IsoFacts
         }
 
         var text = probe.ReadOsRelease(isoPath);
-        var id = text is null ? null : ReadOsReleaseId(text);
+        var id = text is null ? null : OsReleaseFile.Parse(text)["ID"];
         return (id == "boot2docker" ? OsReleaseCheck.Boot2Docker : OsReleaseCheck.Failed, id);
-    }
-
-    /// <summary>The ID= value of an os-release file (os-release(5): KEY=VALUE, optionally quoted).</summary>
-    internal static string? ReadOsReleaseId(string osRelease)
-    {
-        string? id = null;
-        foreach (var rawLine in osRelease.Split('\n'))
-        {
-            var line = rawLine.Trim();
-            if (!line.StartsWith("ID=", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var value = line[3..];
-            if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0])
-            {
-                value = value[1..^1];
-            }
-
-            id = value; // the last assignment wins, as when the file is sourced by a shell
-        }
-
-        return id;
     }
 
     private static byte[] ReadAt(FileStream stream, long offset, int count)
