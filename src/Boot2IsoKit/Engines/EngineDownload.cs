@@ -33,7 +33,7 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
             ?? throw new EngineSourceNotConfiguredException(version, chosen, EngineSources.KeyFor(chosen, era), era);
 
         // Up to 1.10 the builds site served a bare binary with no extension.
-        var kind = era == EngineSiteEra.Builds && version.Major == 1 && version.Minor <= 10 ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
+        var kind = era == EngineSiteEra.Builds && version.ShipsAsSingleBinary ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
         var fileName = kind == EngineArchiveKind.Tgz ? $"docker-{version}.tgz" : $"docker-{version}";
         var url = new Uri(directory, Uri.EscapeDataString(fileName));
 
