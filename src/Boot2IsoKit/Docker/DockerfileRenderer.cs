@@ -11,10 +11,11 @@ namespace Boot2IsoKit.Docker;
 /// <summary>
 /// Renders a <see cref="BuildPlan"/> into a Dockerfile and build context for the boot2docker image of
 /// the plan's base version: the derived-image pattern boot2docker's own experimental, test and master
-/// ISOs used (research: boot2docker.md §1b, §3), with every step commented and the output deterministic
-/// (same plan, same bytes). The container build has no network unless the engine is a URL, so nothing
-/// is installed inside it: overlay files (including injected binaries and their libraries, computed on
-/// the host) travel in the context.
+/// ISOs used (boot2docker's Dockerfile.experimental and Dockerfile.master, the Dockerfile.test of its PR #1119,
+/// and the pattern in its doc/BUILD.md: FROM the release image, edit $ROOTFS, re-run the ISO script, cat the
+/// ISO), with every step commented and the output deterministic (same plan, same bytes). The container
+/// build has no network unless the engine is a URL, so nothing is installed inside it: overlay files
+/// (including injected binaries and their libraries, computed on the host) travel in the context.
 /// </summary>
 public static partial class DockerfileRenderer
 {
@@ -206,7 +207,10 @@ public static partial class DockerfileRenderer
         return needsNetwork;
     }
 
-    /// <summary>Boot2docker's extraction of the engine tgz per era (research: boot2docker.md §4).</summary>
+    /// <summary>
+    /// The engine tgz's extraction per era: up to 1.10 it held usr/local/bin/docker (<c>--strip-components=3</c>, minikube's
+    /// deploy/iso/Dockerfile); from 1.11 docker/&lt;binaries&gt; (<c>--strip-components=1</c>, boot2docker's Dockerfile).
+    /// </summary>
     internal static int StripComponents(string engineVersion)
     {
         var parts = engineVersion.TrimStart('v').Split('.', '-');

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Docker;
 /// <summary>
 /// What a boot2docker image of a given release promises to a derived Dockerfile: where the rootfs and
 /// the ISO script are, where the script leaves the ISO, and which volume label it derives
-/// (research: boot2docker.md §1a, §1c, §3).
+/// (boot2docker's Dockerfile, rootfs/make_iso.sh up to 18.06 and files/make-b2d-iso.sh from 18.09, and doc/BUILD.md).
 /// </summary>
 public sealed record ImageContract
 {

@@ -3,7 +3,7 @@ using Boot2IsoKit.Errors;
 namespace Boot2IsoKit.Engines;
 
 /// <summary>
-/// Picks the channel and site era for a version the way boot2docker did (research boot2docker.md §4):
+/// Picks the channel and site era for a version the way boot2docker's Dockerfile chose DOCKER_CHANNEL and the site:
 /// rc/beta/tp from test, 1.x experimental builds from the experimental site, -dev from master,
 /// nightlies from nightly, and final 17.03–18.06 releases from edge (boot2docker's DOCKER_CHANNEL).
 /// </summary>

@@ -37,7 +37,8 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
         var fileName = kind == EngineArchiveKind.Tgz ? $"docker-{version}.tgz" : $"docker-{version}";
         var url = new Uri(directory, Uri.EscapeDataString(fileName));
 
-        // Checksums are published next to the builds-site releases and the master builds (research §4).
+        // Checksums are published next to the builds-site releases (docker/docs engine/installation/binaries.md)
+        // and the master builds (boot2docker's Dockerfile.master checks the .sha256).
         var publishesSha256 = chosen == EngineChannel.Master || (era == EngineSiteEra.Builds && chosen == EngineChannel.Stable);
         return new EngineDownload(version, url, chosen, kind, publishesSha256 ? new Uri(url.AbsoluteUri + ".sha256") : null);
     }

@@ -3,7 +3,7 @@ namespace Boot2IsoKit.Layouts;
 /// <summary>
 /// The two shapes a boot2docker ISO and image have had. They differ in where the kernel, the
 /// ISOLINUX files and the version live, and in how the image builds its ISO
-/// (research: boot2docker.md §1a and §1c).
+/// (boot2docker's Dockerfile and rootfs/make_iso.sh up to 18.06; Dockerfile and files/make-b2d-iso.sh from 18.09).
 /// </summary>
 public sealed record IsoLayout
 {
