@@ -6,6 +6,7 @@ using Boot2IsoKit.Docker;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Iso9660.Building;
 using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Reproducibility;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
@@ -186,7 +187,7 @@ internal static class Cases
 
             case "build-tree":
             {
-                var builder = new IsoBuilder();
+                var builder = new IsoBuilder { Timestamp = SourceDate.FromEnvironment() ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()) };
                 foreach (var file in Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories))
                 {
                     builder.AddFile(Path.GetRelativePath(args[1], file), new Boot2IsoKit.Content.FileContent(file));

@@ -17,7 +17,7 @@ public sealed record BundleRequest
 
     public IsoProvenance? Provenance { get; init; }
 
-    /// <summary>The time stamped on every entry; default SOURCE_DATE_EPOCH, else the ISO's modification time.</summary>
+    /// <summary>The time stamped on every entry (the run's source date, see <see cref="Reproducibility.SourceDate"/>); default the ISO's modification time.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
     /// <summary>Bundle even when the ISO fails docker-machine's checks.</summary>

@@ -40,7 +40,7 @@ public static partial class BundleWriter
         var sums = Encoding.UTF8.GetBytes(
             $"{sha256}  {MachineStore.IsoFileName}\n{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  manifest.json\n");
         var readme = Encoding.UTF8.GetBytes(Readme(request.Name, manifest, facts));
-        var timestamp = request.Timestamp ?? SourceDateEpoch(Environment.GetEnvironmentVariable) ?? new DateTimeOffset(File.GetLastWriteTimeUtc(request.IsoPath), TimeSpan.Zero);
+        var timestamp = request.Timestamp ?? new DateTimeOffset(File.GetLastWriteTimeUtc(request.IsoPath), TimeSpan.Zero);
         timestamp = DateTimeOffset.FromUnixTimeSeconds(timestamp.ToUnixTimeSeconds());
 
         Entry[] entries =
@@ -117,20 +117,6 @@ public static partial class BundleWriter
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
         var hash = SHA256.HashData(stream);
         return (Convert.ToHexStringLower(hash), stream.Length);
-    }
-
-    /// <summary>The reproducible-builds time (https://reproducible-builds.org/specs/source-date-epoch/), or null when unset.</summary>
-    internal static DateTimeOffset? SourceDateEpoch(Func<string, string?> environment)
-    {
-        var text = environment("SOURCE_DATE_EPOCH");
-        if (string.IsNullOrEmpty(text))
-        {
-            return null;
-        }
-
-        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds <= 253402300799
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : throw new InvalidInputException("SOURCE_DATE_EPOCH", $"'{text}'", "must be a number of seconds since 1970-01-01 UTC");
     }
 
     private static string Readme(string name, IsoManifest manifest, IsoFacts facts)

@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.IO;
 using SharpCompress.Compressors.Xz;
 using ZstdDecompressionStream = SharpCompress.Compressors.ZStandard.DecompressionStream;
@@ -92,9 +93,7 @@ public sealed class DebPackage
             }
             // System.Formats.Tar throws OverflowException for a base-256 numeric field too large for its type,
             // and ArgumentOutOfRangeException for a modification time outside DateTimeOffset's range.
-            catch (Exception e) when (e is InvalidDataException or FormatException or OverflowException or ArgumentOutOfRangeException
-                                          or EndOfStreamException or IOException and not FileNotFoundException
-                                          || e.GetType().Namespace?.StartsWith("SharpCompress", StringComparison.Ordinal) == true)
+            catch (Exception e) when (MalformedInput.Is(e))
             {
                 throw new InvalidDebianInputException(where, $"member at offset {member.Offset}", $"cannot be decompressed or read as tar: {e.Message}", e);
             }

@@ -1,4 +1,5 @@
 using System.Text;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.IO;
 
 namespace Boot2IsoKit.Debian;
@@ -54,7 +55,7 @@ internal static class PackagesIndexFile
 
             return reader.BaseStream.Position == reader.BaseStream.Length ? packages : null;
         }
-        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             // A matching checksum over another layout: parse the Packages file again.
             return null;

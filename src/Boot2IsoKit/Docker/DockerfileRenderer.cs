@@ -11,8 +11,9 @@ namespace Boot2IsoKit.Docker;
 /// <summary>
 /// Renders a <see cref="BuildPlan"/> into a Dockerfile and build context for the boot2docker image of
 /// the plan's base version: the derived-image pattern boot2docker's own experimental, test and master
-/// ISOs used (a Dockerfile <c>FROM boot2docker/boot2docker</c> that changes <c>$ROOTFS</c> and runs the image's
-/// ISO script again), with every step commented and the output deterministic (same plan, same bytes).
+/// ISOs used (boot2docker's Dockerfile.experimental and Dockerfile.master, the Dockerfile.test of its PR #1119,
+/// and the pattern in its doc/BUILD.md: FROM the release image, edit $ROOTFS, re-run the ISO script, cat the
+/// ISO), with every step commented and the output deterministic (same plan, same bytes).
 /// The Dockerfile decides nothing about content: the plan's whole rootfs delta (overlays, engine binaries,
 /// injected binaries and their libraries, os-release, motd, version files, all computed on the host)
 /// travels in the context and is copied into <c>$ROOTFS</c>; the build has no network.

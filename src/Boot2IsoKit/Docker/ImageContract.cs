@@ -1,12 +1,12 @@
-using System.Globalization;
 using Boot2IsoKit.Layouts;
+using Boot2IsoKit.Releases;
 
 namespace Boot2IsoKit.Docker;
 
 /// <summary>
 /// What a boot2docker image of a given release promises to a derived Dockerfile: where the rootfs and
 /// the ISO script are, where the script leaves the ISO, and which volume label it derives
-/// (research: boot2docker.md §1a, §1c, §3).
+/// (boot2docker's Dockerfile, rootfs/make_iso.sh up to 18.06 and files/make-b2d-iso.sh from 18.09, and doc/BUILD.md).
 /// </summary>
 public sealed record ImageContract
 {
@@ -34,10 +34,13 @@ public sealed record ImageContract
 
     private string? FixedLabel { get; init; }
 
-    public static ImageContract ForRelease(string baseVersion)
+    /// <exception cref="Errors.InvalidInputException">The version does not start with a version number.</exception>
+    public static ImageContract ForRelease(string baseVersion) => ForRelease(Boot2DockerVersion.Parse(baseVersion));
+
+    public static ImageContract ForRelease(Boot2DockerVersion version)
     {
-        var layout = IsoLayout.ForRelease(baseVersion);
-        var (major, minor, patch) = ParseRelease(baseVersion);
+        ArgumentNullException.ThrowIfNull(version);
+        var layout = version.Layout;
         if (layout == IsoLayout.New)
         {
             return new ImageContract
@@ -46,30 +49,21 @@ public sealed record ImageContract
                 IsoScript = "make-b2d-iso.sh",
                 IsoPath = "/tmp/boot2docker.iso",
                 // 18.09.0 shipped a constant label (boot2docker#1347); 18.09.1 introduced "b2d-v$DOCKER_VERSION".
-                LabelPrefix = (major, minor, patch) == (18, 9, 0) ? null : "b2d-v",
+                LabelPrefix = version.IsAtLeast(18, 9, 1) ? "b2d-v" : null,
                 FixedLabel = "Boot2Docker",
             };
         }
 
-        var beforeMove = (major, minor, patch).CompareTo((1, 12, 3)) <= 0;
-        var longLabel = (major, minor, patch).CompareTo((1, 12, 1)) <= 0;
         return new ImageContract
         {
             Layout = layout,
             // PR #1226 moved the script to /tmp from 1.12.4 on (minishift#186: "/make_iso.sh: not found").
-            IsoScript = beforeMove ? "/make_iso.sh" : "/tmp/make_iso.sh",
+            IsoScript = version.IsAtLeast(1, 12, 4) ? "/tmp/make_iso.sh" : "/make_iso.sh",
             IsoPath = "/boot2docker.iso",
             // The old Dockerfile copies etc/version to /tmp/iso/version, and make_iso.sh packs /tmp/iso.
             IsoStagingDirectory = "/tmp/iso",
             // Commit 763d3c5 (1.12.2) shortened "Boot2Docker-v" to "b2d-v" to fit 32 characters.
-            LabelPrefix = longLabel ? "Boot2Docker-v" : "b2d-v",
+            LabelPrefix = version.IsAtLeast(1, 12, 2) ? "b2d-v" : "Boot2Docker-v",
         };
-    }
-
-    private static (int Major, int Minor, int Patch) ParseRelease(string version)
-    {
-        var parts = version.TrimStart('v').Split('.', '-');
-        int Part(int i) => i < parts.Length && int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
-        return (Part(0), Part(1), Part(2));
     }
 }

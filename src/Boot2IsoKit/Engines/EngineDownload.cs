@@ -36,11 +36,12 @@ public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChanne
         var historical = configured is null && EngineSources.IsHistoricalDefault(chosen, era);
 
         // Up to 1.10 the builds site served a bare binary with no extension.
-        var kind = era == EngineSiteEra.Builds && version.Major == 1 && version.Minor <= 10 ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
+        var kind = era == EngineSiteEra.Builds && version.ShipsAsSingleBinary ? EngineArchiveKind.SingleBinary : EngineArchiveKind.Tgz;
         var fileName = kind == EngineArchiveKind.Tgz ? $"docker-{version}.tgz" : $"docker-{version}";
         var url = new Uri(directory, Uri.EscapeDataString(fileName));
 
-        // Checksums are published next to the builds-site releases and the master builds (research §4).
+        // Checksums are published next to the builds-site releases (docker/docs engine/installation/binaries.md)
+        // and the master builds (boot2docker's Dockerfile.master checks the .sha256).
         var publishesSha256 = chosen == EngineChannel.Master || (era == EngineSiteEra.Builds && chosen == EngineChannel.Stable);
         return new EngineDownload(version, url, chosen, kind, publishesSha256 ? new Uri(url.AbsoluteUri + ".sha256") : null, historical);
     }

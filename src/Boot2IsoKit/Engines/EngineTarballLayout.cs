@@ -1,6 +1,9 @@
 namespace Boot2IsoKit.Engines;
 
-/// <summary>The shapes Docker's static engine downloads have had (research boot2docker.md §4).</summary>
+/// <summary>
+/// The shapes Docker's static engine downloads have had (moby's docs/installation/binaries.md for 1.11, docker/docs'
+/// engine/installation/binaries.md for 1.12 and 1.13, boot2docker commit d97fccd for 18.09's unprefixed names).
+/// </summary>
 public enum EngineTarballLayout
 {
     /// <summary>≤1.10: one binary, as <c>usr/local/bin/docker</c> in a tgz, a bare <c>docker</c> in a tgz, or the raw ELF file.</summary>

@@ -55,6 +55,13 @@ public sealed partial class EngineVersion : IComparable<EngineVersion>, IEquatab
     /// <summary>CalVer versions (17.03 onwards) rather than the 1.x numbering.</summary>
     public bool IsCalendarVersion => Major >= 17;
 
+    /// <summary>
+    /// Up to 1.10 the engine shipped as one binary (the raw <c>docker-1.10.3</c>, or <c>usr/local/bin/docker</c> in a tgz,
+    /// hence boot2docker's <c>--strip-components=3</c>); from 1.11 the tgz holds <c>docker/&lt;binaries&gt;</c>
+    /// (<c>--strip-components=1</c>). Nightly builds are numbered 0.0.0 but are today's layout.
+    /// </summary>
+    public bool ShipsAsSingleBinary => !IsNightly && (Major, Minor).CompareTo((1, 10)) <= 0;
+
     private string Text { get; }
 
     public static EngineVersion Parse(string text)
@@ -72,11 +79,7 @@ public sealed partial class EngineVersion : IComparable<EngineVersion>, IEquatab
     private static bool TryParse(string? text, out EngineVersion version, out string problem)
     {
         version = null!;
-        var trimmed = (text ?? string.Empty).Trim();
-        if (trimmed.StartsWith('v') || trimmed.StartsWith('V'))
-        {
-            trimmed = trimmed[1..];
-        }
+        var trimmed = WithoutPrefix(text);
 
         var nightly = NightlyPattern().Match(trimmed);
         if (nightly.Success)
@@ -122,6 +125,16 @@ public sealed partial class EngineVersion : IComparable<EngineVersion>, IEquatab
         version = new EngineVersion(trimmed, major, minor, patch, edition, prerelease, match.Groups["experimental"].Success, match.Groups["dev"].Success, null);
         problem = string.Empty;
         return true;
+    }
+
+    /// <summary>
+    /// The text as download sites spell it: surrounding white space and one leading "v" or "V" (a tag's, as in
+    /// <c>v19.03.12</c>) removed. For text that is used as a version without being parsed, such as a volume label.
+    /// </summary>
+    public static string WithoutPrefix(string? text)
+    {
+        var trimmed = (text ?? string.Empty).Trim();
+        return trimmed.StartsWith('v') || trimmed.StartsWith('V') ? trimmed[1..] : trimmed;
     }
 
     private static bool TryNumber(string digits, out int value) =>

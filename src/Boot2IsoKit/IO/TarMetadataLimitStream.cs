@@ -1,4 +1,5 @@
 using System.Globalization;
+using Boot2IsoKit.Errors;
 
 namespace Boot2IsoKit.IO;
 
@@ -159,7 +160,7 @@ internal sealed class TarMetadataLimitStream(Stream inner) : ReadOnlyStream
         {
             return Convert.ToInt64(text, 8);
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             return null;
         }

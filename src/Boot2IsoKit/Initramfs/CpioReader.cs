@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.IO;
 
 namespace Boot2IsoKit.Initramfs;
@@ -404,7 +405,7 @@ public sealed class CpioReader : IDisposable
         {
             read = _stream.Read(buffer);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException or FormatException or InvalidOperationException or SharpCompress.Common.ArchiveException or SharpCompress.Compressors.Deflate.ZlibException or IndexOutOfRangeException or ArgumentException)
+        catch (Exception e) when (MalformedInput.IsFromDecoder(e))
         {
             throw new InvalidCpioException(_input, $"offset {_baseOffset + _position}", $"cannot read the archive data (corrupt compressed member?): {e.Message}", e);
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Boot2IsoKit.OsRelease;
 using Boot2IsoKit.Rootfs;
 
 namespace Boot2IsoKit.Initramfs;
@@ -93,25 +94,9 @@ public sealed partial class InitrdContents
         }
     }
 
-    /// <summary>KEY=value pairs of etc/os-release (quotes removed); empty when absent.</summary>
-    public IReadOnlyDictionary<string, string> OsRelease
-    {
-        get
-        {
-            var text = ReadAllText("etc/os-release") ?? ReadAllText("usr/lib/os-release") ?? "";
-            var values = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var line in text.Split('\n'))
-            {
-                var equals = line.IndexOf('=', StringComparison.Ordinal);
-                if (equals > 0 && !line.StartsWith('#'))
-                {
-                    values[line[..equals].Trim()] = line[(equals + 1)..].Trim().Trim('"', '\'');
-                }
-            }
-
-            return values;
-        }
-    }
+    /// <summary>The keys and values of etc/os-release (else usr/lib/os-release), read by <see cref="OsReleaseFile"/>; empty when absent.</summary>
+    public IReadOnlyDictionary<string, string> OsRelease =>
+        OsReleaseFile.Parse(ReadAllText("etc/os-release") ?? ReadAllText("usr/lib/os-release")).ToDictionary();
 
     /// <summary>The text of etc/version (legacy boot2docker layout), trimmed; null when absent.</summary>
     public string? Version => ReadAllText("etc/version")?.Trim();

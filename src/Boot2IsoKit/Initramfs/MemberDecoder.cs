@@ -38,7 +38,7 @@ internal sealed class MemberDecoder : IDisposable
         {
             _decoder = OpenDecoder();
         }
-        catch (Exception e) when (IsDecoderFailure(e))
+        catch (Exception e) when (MalformedInput.IsFromDecoder(e))
         {
             throw Corrupt(e);
         }
@@ -93,7 +93,7 @@ internal sealed class MemberDecoder : IDisposable
                 _ => throw new InvalidOperationException(),
             };
         }
-        catch (Exception e) when (IsDecoderFailure(e))
+        catch (Exception e) when (MalformedInput.IsFromDecoder(e))
         {
             throw Corrupt(e);
         }
@@ -104,13 +104,6 @@ internal sealed class MemberDecoder : IDisposable
         _decoder.Dispose();
         _window.Dispose();
     }
-
-    /// <summary>
-    /// Decoders are black boxes on corrupt input (SharpCompress throws its own DataErrorException, index
-    /// errors, ...): anything but our own typed errors, cancellation and out-of-memory means bad data.
-    /// </summary>
-    internal static bool IsDecoderFailure(Exception e) =>
-        e is not (InvalidInputException or OperationCanceledException or OutOfMemoryException or FileNotFoundException or UnauthorizedAccessException);
 
     internal InvalidCpioException Corrupt(Exception e) =>
         new(_input, $"{_compression} member at offset {_offset}", $"corrupt compressed data: {e.Message}", e);
@@ -313,7 +306,7 @@ internal sealed class MemberDecoder : IDisposable
             {
                 read = inner.Read(buffer);
             }
-            catch (Exception e) when (IsDecoderFailure(e))
+            catch (Exception e) when (MalformedInput.IsFromDecoder(e))
             {
                 throw owner.Corrupt(e);
             }

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.IO;
 
 namespace Boot2IsoKit.InputCache;
@@ -84,7 +85,7 @@ public static class InputCacheArchive
                     }
                 }
             }
-            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or OverflowException or ArgumentOutOfRangeException || (e is IOException && e is not FileNotFoundException))
+            catch (Exception e) when (MalformedInput.Is(e))
             {
                 throw new InvalidInputCacheException(archive, "tar.gz stream", "truncated or not a gzip'd tar: " + e.Message, e);
             }

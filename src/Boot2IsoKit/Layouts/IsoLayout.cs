@@ -1,15 +1,11 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using Boot2IsoKit.Errors;
-
 namespace Boot2IsoKit.Layouts;
 
 /// <summary>
 /// The two shapes a boot2docker ISO and image have had. They differ in where the kernel, the
 /// ISOLINUX files and the version live, and in how the image builds its ISO
-/// (research: boot2docker.md §1a and §1c).
+/// (boot2docker's Dockerfile and rootfs/make_iso.sh up to 18.06; Dockerfile and files/make-b2d-iso.sh from 18.09).
 /// </summary>
-public sealed partial record IsoLayout
+public sealed record IsoLayout
 {
     /// <summary>≤ 18.06: /boot/vmlinuz64, /boot/isolinux/, /version and /etc/version, /make_iso.sh.</summary>
     public static readonly IsoLayout Old = new()
@@ -53,22 +49,9 @@ public sealed partial record IsoLayout
     /// <summary>Path of the version file inside the rootfs, where the layout has one.</summary>
     public string? RootfsVersionFile { get; init; }
 
-    /// <summary>
-    /// The layout a boot2docker release uses: 18.09.0 rewrote the build ("new code", commit c2b60ab).
-    /// Accepts tags and versions (v18.06.1-ce, 19.03.12); suffixes of forks are ignored.
-    /// </summary>
-    public static IsoLayout ForRelease(string version)
-    {
-        var match = LeadingNumbers().Match(version ?? string.Empty);
-        if (!match.Success
-            || !int.TryParse(match.Groups["major"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var major)
-            || !int.TryParse(match.Groups["minor"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var minor))
-        {
-            throw new InvalidInputException("boot2docker version", $"'{version}'", "does not start with a version number such as v19.03.12");
-        }
-
-        return (major, minor).CompareTo((18, 9)) >= 0 ? New : Old;
-    }
+    /// <summary>The layout a boot2docker release uses: <c>IsoLayout.ForRelease("v18.06.1-ce")</c> is <see cref="Old"/>.</summary>
+    /// <remarks>Reads the version with <see cref="Releases.Boot2DockerVersion"/>, which owns the rule; kept for the planner's call.</remarks>
+    public static IsoLayout ForRelease(string version) => Releases.Boot2DockerVersion.Parse(version).Layout;
 
     /// <summary>Recognises the layout of an ISO from the files it has.</summary>
     public static IsoLayout? Detect(Func<string, bool> exists)
@@ -81,7 +64,4 @@ public sealed partial record IsoLayout
 
         return exists(Old.KernelPath) && exists(Old.IsolinuxConfigPath) ? Old : null;
     }
-
-    [GeneratedRegex(@"^\s*[vV]?(?<major>\d{1,9})\.(?<minor>\d{1,9})", RegexOptions.CultureInvariant)]
-    private static partial Regex LeadingNumbers();
 }

@@ -8,12 +8,12 @@ namespace Boot2IsoKit.Libraries;
 /// </summary>
 public sealed class LibraryCompatibilityException : Boot2IsoKitException
 {
-    public LibraryCompatibilityException(string message, IReadOnlyList<string> problems)
+    public LibraryCompatibilityException(string message, IReadOnlyList<LibraryProblem> problems)
         : base(message)
     {
         Problems = problems;
     }
 
-    /// <summary>One line per problem found (all of them, not only the first).</summary>
-    public IReadOnlyList<string> Problems { get; }
+    /// <summary>Every problem found (not only the first), with its kind.</summary>
+    public IReadOnlyList<LibraryProblem> Problems { get; }
 }

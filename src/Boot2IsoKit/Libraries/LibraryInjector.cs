@@ -39,19 +39,17 @@ public static class LibraryInjector
                 {
                     return PlanClosure(request, donor, closures, []);
                 }
-                catch (LibraryCompatibilityException e) when (!e.Problems.Any(p => p.Contains(ArchitectureMarker, StringComparison.Ordinal)))
+                catch (LibraryCompatibilityException e) when (e.Problems.All(p => p.BundlingHelps))
                 {
                     return PlanBundled(request, donor, closures, [$"closure mode is not possible, bundled instead: {string.Join("; ", e.Problems)}"]);
                 }
         }
     }
 
-    private const string ArchitectureMarker = "architecture";
-
     private static InjectionPlan PlanClosure(InjectionRequest request, LibrarySearch donor, List<LibraryClosure> closures, List<string> notes)
     {
         var target = new LibrarySearch(request.Target);
-        var problems = new List<string>();
+        var problems = new List<LibraryProblem>();
         var entries = new List<RootfsEntry>();
         var added = new Dictionary<string, AddedLibrary>(StringComparer.Ordinal);
         var reused = new Dictionary<string, ResolvedLibrary>(StringComparer.Ordinal);
@@ -85,7 +83,7 @@ public static class LibraryInjector
                 }
                 else if (targetLibc is not null && GlibcVersions.GlibcComponents.Contains(library.Name))
                 {
-                    problems.Add($"{closure.Path} needs {library.Name}, a part of glibc the target lacks; the donor's copy cannot be mixed with the target's libc");
+                    problems.Add(new(LibraryProblemKind.MissingGlibcComponent, $"{closure.Path} needs {library.Name}, a part of glibc the target lacks; the donor's copy cannot be mixed with the target's libc"));
                 }
                 else
                 {
@@ -116,7 +114,7 @@ public static class LibraryInjector
                 var defined = provider.Elf.VersionDefinitions.Select(d => d.Name).ToHashSet(StringComparer.Ordinal);
                 foreach (var version in need.Versions.Where(v => !defined.Contains(v)))
                 {
-                    problems.Add(VersionProblem(path, need.File, version, provider, targetGlibc, donorGlibc));
+                    problems.Add(new(LibraryProblemKind.MissingSymbolVersion, VersionProblem(path, need.File, version, provider, targetGlibc, donorGlibc)));
                 }
             }
         }
@@ -156,7 +154,7 @@ public static class LibraryInjector
         var added = new Dictionary<string, AddedLibrary>(StringComparer.Ordinal);
         var binaries = new List<InjectedBinary>();
         var targetLibc = new LibrarySearch(request.Target).Find("libc.so.6", closures[0].Path, closures[0].Elf);
-        var problems = new List<string>();
+        var problems = new List<LibraryProblem>();
         foreach (var closure in closures)
         {
             CheckArchitecture(closure, targetLibc, problems);
@@ -169,8 +167,7 @@ public static class LibraryInjector
 
         foreach (var closure in closures)
         {
-            var interpreter = closure.Elf.Interpreter
-                ?? throw new LibraryCompatibilityException($"{closure.Path} has no program interpreter (static or a library): inject it as a plain file, bundled mode is for dynamic executables", []);
+            var interpreter = closure.Elf.Interpreter ?? throw NotDynamic(closure);
             var loaderName = interpreter[(interpreter.LastIndexOf('/') + 1)..];
 
             // An extracted package set lacks the /lib64 -> usr/lib64 links that usrmerge makes; libc names the loader
@@ -219,7 +216,15 @@ public static class LibraryInjector
         $"# {name}, injected by Boot2IsoKit in bundled-loader mode: it runs with its own glibc from {libraryPath}.\n" +
         $"exec {loader} --inhibit-cache --library-path {libraryPath}{(argv0 ? " --argv0 \"$0\"" : "")} {binary} \"$@\"\n";
 
-    private static void CheckArchitecture(LibraryClosure closure, ResolvedLibrary? targetLibc, List<string> problems)
+    private static LibraryCompatibilityException NotDynamic(LibraryClosure closure)
+    {
+        var problem = new LibraryProblem(
+            LibraryProblemKind.NotDynamicExecutable,
+            $"{closure.Path} has no program interpreter (static or a library): inject it as a plain file, bundled mode is for dynamic executables");
+        return new LibraryCompatibilityException(problem.Text, [problem]);
+    }
+
+    private static void CheckArchitecture(LibraryClosure closure, ResolvedLibrary? targetLibc, List<LibraryProblem> problems)
     {
         if (targetLibc is null)
         {
@@ -229,11 +234,11 @@ public static class LibraryInjector
         var target = targetLibc.Elf;
         if (target.Machine != closure.Elf.Machine || target.Class != closure.Elf.Class)
         {
-            problems.Add($"{closure.Path} is {closure.Elf.ArchitectureDescription} but the target's libc ({targetLibc.FoundPath}) is {target.ArchitectureDescription}: wrong {ArchitectureMarker}");
+            problems.Add(new(LibraryProblemKind.WrongArchitecture, $"{closure.Path} is {closure.Elf.ArchitectureDescription} but the target's libc ({targetLibc.FoundPath}) is {target.ArchitectureDescription}: wrong architecture"));
         }
     }
 
-    private static void CheckInterpreter(LibraryClosure closure, ITargetRootfs target, List<string> problems, List<RootfsEntry> entries, List<string> notes, string origin)
+    private static void CheckInterpreter(LibraryClosure closure, ITargetRootfs target, List<LibraryProblem> problems, List<RootfsEntry> entries, List<string> notes, string origin)
     {
         var interpreter = closure.Elf.Interpreter;
         if (interpreter is null || RootfsPathResolver.Resolve(target, interpreter) is not null)
@@ -254,7 +259,7 @@ public static class LibraryInjector
             return;
         }
 
-        problems.Add($"{closure.Path} needs the interpreter {interpreter}, which the target does not have");
+        problems.Add(new(LibraryProblemKind.MissingInterpreter, $"{closure.Path} needs the interpreter {interpreter}, which the target does not have"));
     }
 
     private static string VersionProblem(string path, string library, string version, ResolvedLibrary provider, string targetGlibc, string donorGlibc)
@@ -275,13 +280,13 @@ public static class LibraryInjector
     private static string Release(ITargetRootfs rootfs, ResolvedLibrary? libc) =>
         libc is null ? "unknown" : GlibcVersions.ReleaseOf(rootfs, libc.RealPath, libc.Elf)?.ToString() ?? "unknown";
 
-    private static string CompatibilityMessage(InjectionRequest request, List<string> problems, string targetGlibc, string donorGlibc)
+    private static string CompatibilityMessage(InjectionRequest request, List<LibraryProblem> problems, string targetGlibc, string donorGlibc)
     {
         var text = new StringBuilder();
         text.Append($"{request.PackageName} from {request.DonorRoot.Description} (glibc {donorGlibc}) cannot use the libraries of {request.Target.Description} (glibc {targetGlibc}):");
         foreach (var problem in problems)
         {
-            text.Append("\n  - ").Append(problem);
+            text.Append("\n  - ").Append(problem.Text);
         }
 
         text.Append("\nWays out: take the package from an older donor suite whose glibc is at most ")

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
-using System.Text;
 using Boot2IsoKit.Errors;
+using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Iso9660.ElTorito;
+using Boot2IsoKit.OsRelease;
 
 namespace Boot2IsoKit.MachineCache;
 
@@ -86,8 +88,8 @@ public sealed record IsoFacts
 
         using var iso = new FileStream(isoPath, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
 
-        var pvd = ReadAt(iso, 16 * SectorSize, 8);
-        var hasPvd = pvd.Length == 8 && pvd[0] == 1 && pvd.AsSpan(1, 5).SequenceEqual("CD001"u8);
+        var pvd = ReadAt(iso, IsoSignature.FirstDescriptorOffset, IsoSignature.HeaderLength);
+        var hasPvd = IsoSignature.IsVolumeDescriptor(pvd, IsoSignature.PrimaryDescriptorType);
 
         // docker-machine's ReadAt fails with EOF when the 32 bytes are not all there.
         var field = ReadAt(iso, VolumeIdOffset, VolumeLabel.MaxBytes);
@@ -112,45 +114,43 @@ public sealed record IsoFacts
         };
     }
 
-    /// <summary>El Torito (iso-formats.md §4): boot record at LBA 17, then the catalog's validation and default entries.</summary>
+    /// <summary>
+    /// El Torito as a BIOS boots it: the boot record at LBA 17, then the catalog's validation entry and a bootable default
+    /// entry whose image lies inside the file. Unlike <see cref="IsoImage"/>, which refuses a broken image, this says why
+    /// docker-machine's VM would not boot, beside the other problems.
+    /// </summary>
     private static string? FindBootProblem(FileStream iso)
     {
         var record = ReadAt(iso, BootRecordOffset, 0x4B);
-        if (record.Length < 0x4B || record[0] != 0 || !record.AsSpan(1, 5).SequenceEqual("CD001"u8) || record[6] != 1)
+        if (record.Length < 0x4B || !IsoSignature.IsVolumeDescriptor(record, IsoSignature.BootRecordType))
         {
             return "no El Torito boot record volume descriptor at sector 17";
         }
 
-        var systemId = record.AsSpan(7, 32);
-        if (!systemId.TrimEnd((byte)0).SequenceEqual("EL TORITO SPECIFICATION"u8))
+        if (!BootCatalog.IsBootRecord(record))
         {
-            return $"the volume descriptor at sector 17 is a boot record for '{Encoding.ASCII.GetString(systemId.TrimEnd((byte)0))}', not El Torito";
+            return $"the volume descriptor at sector 17 is a boot record for '{BootCatalog.BootSystemIdOf(record)}', not El Torito";
         }
 
-        var catalogLba = BinaryPrimitives.ReadUInt32LittleEndian(record.AsSpan(0x47, 4));
-        var catalog = ReadAt(iso, (long)catalogLba * SectorSize, 64);
-        if (catalog.Length < 64)
+        var catalogLba = BootCatalog.CatalogLbaOf(record);
+        var catalog = ReadAt(iso, (long)catalogLba * SectorSize, 2 * BootCatalog.EntrySize);
+        if (catalog.Length < 2 * BootCatalog.EntrySize)
         {
             return $"the El Torito boot catalog at sector {catalogLba} lies past the end of the file";
         }
 
-        var sum = 0;
-        for (var i = 0; i < 32; i += 2)
-        {
-            sum += BinaryPrimitives.ReadUInt16LittleEndian(catalog.AsSpan(i, 2));
-        }
-
-        if (catalog[0] != 1 || catalog[30] != 0x55 || catalog[31] != 0xAA || (sum & 0xFFFF) != 0)
+        if (!BootCatalog.HasValidationEntry(catalog))
         {
             return $"the El Torito boot catalog at sector {catalogLba} has no valid validation entry";
         }
 
-        if (catalog[32] != 0x88)
+        var entry = BootCatalog.DefaultEntry(catalog);
+        if (entry[0] != BootCatalog.Bootable)
         {
-            return $"the default entry of the El Torito boot catalog (sector {catalogLba}) is not marked bootable (0x{catalog[32]:x2})";
+            return $"the default entry of the El Torito boot catalog (sector {catalogLba}) is not marked bootable (0x{entry[0]:x2})";
         }
 
-        var imageLba = BinaryPrimitives.ReadUInt32LittleEndian(catalog.AsSpan(32 + 8, 4));
+        var imageLba = BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
         return (long)imageLba * SectorSize >= iso.Length
             ? $"the El Torito default boot image at sector {imageLba} lies past the end of the file"
             : null;
@@ -164,32 +164,8 @@ public sealed record IsoFacts
         }
 
         var text = probe.ReadOsRelease(isoPath);
-        var id = text is null ? null : ReadOsReleaseId(text);
+        var id = text is null ? null : OsReleaseFile.Parse(text)["ID"];
         return (id == "boot2docker" ? OsReleaseCheck.Boot2Docker : OsReleaseCheck.Failed, id);
-    }
-
-    /// <summary>The ID= value of an os-release file (os-release(5): KEY=VALUE, optionally quoted).</summary>
-    internal static string? ReadOsReleaseId(string osRelease)
-    {
-        string? id = null;
-        foreach (var rawLine in osRelease.Split('\n'))
-        {
-            var line = rawLine.Trim();
-            if (!line.StartsWith("ID=", StringComparison.Ordinal))
-            {
-                continue;
-            }
-
-            var value = line[3..];
-            if (value.Length >= 2 && value[0] is '"' or '\'' && value[^1] == value[0])
-            {
-                value = value[1..^1];
-            }
-
-            id = value; // the last assignment wins, as when the file is sourced by a shell
-        }
-
-        return id;
     }
 
     private static byte[] ReadAt(FileStream stream, long offset, int count)

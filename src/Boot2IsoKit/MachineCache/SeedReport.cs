@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace Boot2IsoKit.MachineCache;
 
 /// <summary>
-/// Explains what docker-machine will do with a seeded ISO (research: docker-machine.md §1 "Cache update logic") and
+/// Explains what docker-machine will do with a seeded ISO (docker-machine's libmachine/mcnutils/b2d.go, <c>UpdateISOCache</c> and <c>isLatest</c>) and
 /// prints, per driver, the create command that uses the file directly.
 /// Usage: <c>Console.WriteLine(SeedReport.Create(facts.ParsedVersion, store, store.CachedIsoPath, HostPlatforms.Current).ToText())</c>.
 /// </summary>

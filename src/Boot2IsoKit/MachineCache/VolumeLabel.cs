@@ -1,4 +1,5 @@
 using System.Text;
+using Boot2IsoKit.Engines;
 
 namespace Boot2IsoKit.MachineCache;
 
@@ -25,11 +26,7 @@ public static class VolumeLabel
     public static string For(LabelStrategy strategy, string engineVersion)
     {
         ArgumentNullException.ThrowIfNull(engineVersion);
-        var version = engineVersion.Trim();
-        if (version.StartsWith('v'))
-        {
-            version = version[1..];
-        }
+        var version = EngineVersion.WithoutPrefix(engineVersion);
 
         if (version.Length == 0 || version.Any(c => c is <= ' ' or > '~'))
         {

@@ -3,8 +3,17 @@ using System.Text;
 namespace Boot2IsoKit.OsRelease;
 
 /// <summary>
-/// /etc/os-release (KEY=value lines, values optionally double-quoted). Edits keep every other line as
-/// it was, so the base's own fields (ID=boot2docker, which docker-machine's provisioner looks for) survive.
+/// /etc/os-release, the one reader and editor of it in the toolkit. The file is a list of shell-compatible
+/// variable assignments (os-release(5)), so it is read the way a shell sourcing it (and systemd's
+/// env-file parser) reads it:
+/// <list type="bullet">
+/// <item>blank lines and lines starting with '#' are ignored; other lines without '=' are skipped;</item>
+/// <item>a key assigned twice takes its LAST value, as when the file is sourced;</item>
+/// <item>values may be bare, 'single-quoted' (taken literally) or "double-quoted" (where a backslash escapes
+/// only <c>" \ $ `</c>, as in the shell); a bare value's backslash escapes the next character.</item>
+/// </list>
+/// Edits keep every other line as it was, so the base's own fields (ID=boot2docker, which docker-machine's
+/// provisioner looks for) survive.
 /// </summary>
 public sealed class OsReleaseFile
 {
@@ -12,86 +21,123 @@ public sealed class OsReleaseFile
 
     private OsReleaseFile(List<string> lines) => _lines = lines;
 
-    public static OsReleaseFile Parse(string text)
+    public static OsReleaseFile Parse(string? text)
     {
         var normalized = (text ?? "").Replace("\r\n", "\n", StringComparison.Ordinal).TrimEnd('\n');
         return new(normalized.Length == 0 ? [] : [.. normalized.Split('\n')]);
     }
 
+    /// <summary>The value of a key (its last assignment), or null when the file does not assign it.</summary>
     public string? this[string key]
     {
         get
         {
-            foreach (var line in _lines)
-            {
-                if (TrySplit(line, out var k, out var v) && k == key)
-                {
-                    return v;
-                }
-            }
-
-            return null;
+            var index = LastAssignment(key);
+            return index < 0 ? null : Value(_lines[index]);
         }
     }
 
-    /// <summary>Sets a value, replacing the key's line in place or appending one.</summary>
-    public void Set(string key, string value)
+    /// <summary>Every key with its value (the last assignment of each).</summary>
+    public IReadOnlyDictionary<string, string> ToDictionary()
     {
-        var rendered = $"{key}={Quote(value)}";
-        for (var i = 0; i < _lines.Count; i++)
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var line in _lines)
         {
-            if (TrySplit(_lines[i], out var k, out _) && k == key)
+            if (Key(line) is { } key)
             {
-                _lines[i] = rendered;
-                return;
+                values[key] = Value(line);
             }
         }
 
-        _lines.Add(rendered);
+        return values;
+    }
+
+    /// <summary>Sets a value, rewriting the key's last (effective) assignment in place or appending one.</summary>
+    public void Set(string key, string value)
+    {
+        var rendered = $"{key}={Quote(value)}";
+        var index = LastAssignment(key);
+        if (index < 0)
+        {
+            _lines.Add(rendered);
+        }
+        else
+        {
+            _lines[index] = rendered;
+        }
     }
 
     public override string ToString() => string.Concat(_lines.Select(l => l + "\n"));
 
-    private static bool TrySplit(string line, out string key, out string value)
+    private int LastAssignment(string key)
     {
-        key = value = "";
-        var trimmed = line.Trim();
-        var equals = trimmed.IndexOf('=', StringComparison.Ordinal);
-        if (trimmed.StartsWith('#') || equals <= 0)
+        for (var i = _lines.Count - 1; i >= 0; i--)
         {
-            return false;
+            if (Key(_lines[i]) == key)
+            {
+                return i;
+            }
         }
 
-        key = trimmed[..equals];
-        value = Unquote(trimmed[(equals + 1)..]);
-        return true;
+        return -1;
     }
 
-    private static string Unquote(string raw)
+    private static string? Key(string line)
     {
-        if (raw.Length >= 2 && (raw[0] is '"' or '\'') && raw[^1] == raw[0])
+        var trimmed = line.TrimStart();
+        var equals = trimmed.IndexOf('=', StringComparison.Ordinal);
+        return trimmed.StartsWith('#') || equals <= 0 ? null : trimmed[..equals].TrimEnd();
+    }
+
+    private static string Value(string line)
+    {
+        var raw = line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..].Trim();
+        var value = new StringBuilder(raw.Length);
+        var quote = '\0';
+        for (var i = 0; i < raw.Length; i++)
         {
-            var inner = raw[1..^1];
-            if (raw[0] == '\'')
+            var c = raw[i];
+            if (quote == '\'')
             {
-                return inner;
-            }
-
-            var result = new StringBuilder(inner.Length);
-            for (var i = 0; i < inner.Length; i++)
-            {
-                if (inner[i] == '\\' && i + 1 < inner.Length)
+                if (c == '\'')
                 {
-                    i++;
+                    quote = '\0';
                 }
-
-                result.Append(inner[i]);
+                else
+                {
+                    value.Append(c);
+                }
             }
-
-            return result.ToString();
+            else if (quote == '"')
+            {
+                if (c == '"')
+                {
+                    quote = '\0';
+                }
+                else if (c == '\\' && i + 1 < raw.Length && raw[i + 1] is '"' or '\\' or '$' or '`')
+                {
+                    value.Append(raw[++i]);
+                }
+                else
+                {
+                    value.Append(c);
+                }
+            }
+            else if (c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (c == '\\' && i + 1 < raw.Length)
+            {
+                value.Append(raw[++i]);
+            }
+            else
+            {
+                value.Append(c);
+            }
         }
 
-        return raw;
+        return value.ToString();
     }
 
     /// <summary>Plain word characters stay bare (ID=boot2docker); anything else is double-quoted with escapes.</summary>

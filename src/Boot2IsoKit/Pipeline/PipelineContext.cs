@@ -36,7 +36,7 @@ public sealed class PipelineContext : IDisposable
             }),
         });
         Cache = new InputCacheStore(cacheRoot, _downloader, arguments.Offline);
-        SourceDateEpoch = SourceDate.FromEnvironment();
+        SourceDateEpoch = Reproducibility.SourceDate.FromEnvironment()?.ToUnixTimeSeconds();
     }
 
     private readonly Downloader _downloader;

@@ -8,7 +8,11 @@ public sealed record Boot2DockerRelease(string Repository, string Tag, string? N
 {
     public const string DefaultIsoName = "boot2docker.iso";
 
-    public IsoLayout Layout => IsoLayout.ForRelease(Tag);
+    /// <summary>The release's version, read from its tag.</summary>
+    /// <exception cref="Errors.InvalidInputException">The tag does not start with a version number.</exception>
+    public Boot2DockerVersion Version => Boot2DockerVersion.Parse(Tag);
+
+    public IsoLayout Layout => Version.Layout;
 
     /// <summary>The asset with that file name (<c>boot2docker.iso</c>, <c>boot2docker-experimental.iso</c>, …).</summary>
     /// <exception cref="ReleaseNotFoundException">The release has no such asset; the message lists the ones it has.</exception>

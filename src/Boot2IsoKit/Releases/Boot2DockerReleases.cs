@@ -70,10 +70,10 @@ public sealed class Boot2DockerReleases
         {
             return Convert(await CallAsync(() => _client.Repository.Release.Get(_owner, _name, spec), $"release '{spec}' in {Repository}", cancellationToken).ConfigureAwait(false));
         }
-        catch (ReleaseNotFoundException) when (!spec.StartsWith('v') && spec.Length > 0 && char.IsAsciiDigit(spec[0]))
+        catch (ReleaseNotFoundException) when (Boot2DockerVersion.TryParse(spec, out var bare) && bare.Tag != spec)
         {
             // boot2docker's tags carry a "v"; users often write the bare version.
-            return Convert(await CallAsync(() => _client.Repository.Release.Get(_owner, _name, "v" + spec), $"release '{spec}' (or 'v{spec}') in {Repository}", cancellationToken).ConfigureAwait(false));
+            return Convert(await CallAsync(() => _client.Repository.Release.Get(_owner, _name, bare.Tag), $"release '{spec}' (or '{bare.Tag}') in {Repository}", cancellationToken).ConfigureAwait(false));
         }
     }
 

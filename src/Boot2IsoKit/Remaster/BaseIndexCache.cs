@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.IO;
 
@@ -36,7 +37,7 @@ public sealed class BaseIndexCache(string directory)
         {
             return Parse(payload);
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             // The checksum matched, so this is another version's layout: decode again.
             return null;

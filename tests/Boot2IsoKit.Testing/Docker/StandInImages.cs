@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Testing.Docker;
 
 /// <summary>
 /// Local stand-ins for <c>boot2docker/boot2docker:&lt;version&gt;</c>, which cannot be pulled here. Each
-/// honours its layout's image contract (research: boot2docker.md §1, §3): the rootfs at /rootfs, the ISO
+/// honours its layout's image contract (boot2docker's Dockerfile and doc/BUILD.md): the rootfs at /rootfs, the ISO
 /// tree at /tmp/iso, the layout's ISO script at the layout's path, a built ISO where the CMD cats it,
 /// and the layout's ENV, WORKDIR and CMD. The rootfs and ISO tree are a fixture's (Debian kernel,
 /// busybox, glibc); the build tools come from <see cref="DebianToolsImage"/>.

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Testing.Docker;
 
 /// <summary>
-/// Short, faithful versions of boot2docker's ISO scripts (research: boot2docker.md §1a, §1c): the same
+/// Short, faithful versions of boot2docker's ISO scripts (rootfs/make_iso.sh, files/make-b2d-iso.sh): the same
 /// inputs (/rootfs, /tmp/iso, $ROOTFS/etc/version or $DOCKER_VERSION), the same initrd format (newc
 /// cpio, legacy lzma) and the same xorriso flags and label, minus the stats and TCL specifics. One
 /// deviation: no <c>--extreme</c>, which costs minutes on a small CI machine and does not change the format.

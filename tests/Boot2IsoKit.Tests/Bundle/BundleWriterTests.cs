@@ -128,18 +128,6 @@ public sealed class BundleWriterTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_directory, "one"), "*.tmp", SearchOption.AllDirectories));
     }
 
-    [Theory]
-    [InlineData(null, null)]
-    [InlineData("1000000000", 1_000_000_000L)]
-    public void SOURCE_DATE_EPOCH_sets_the_time(string? value, long? seconds) =>
-        Assert.Equal(seconds is null ? null : DateTimeOffset.FromUnixTimeSeconds(seconds.Value), BundleWriter.SourceDateEpoch(_ => value));
-
-    [Theory]
-    [InlineData("-5")]
-    [InlineData("yesterday")]
-    public void A_malformed_SOURCE_DATE_EPOCH_is_refused(string value) =>
-        Assert.Throws<InvalidInputException>(() => BundleWriter.SourceDateEpoch(_ => value));
-
     [Fact]
     public async Task An_ISO_docker_machine_cannot_use_is_not_bundled_unless_forced()
     {

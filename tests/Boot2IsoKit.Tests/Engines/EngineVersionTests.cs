@@ -69,4 +69,23 @@ public sealed class EngineVersionTests
         Assert.Equal("engine version", error.Input);
         Assert.False(EngineVersion.TryParse(text, out _));
     }
+
+    [Theory]
+    [InlineData("0.11.1", true)]
+    [InlineData("1.10.3", true)]
+    [InlineData("1.11.0", false)]
+    [InlineData("1.12.0-rc4", false)]
+    [InlineData("18.06.1-ce", false)]
+    [InlineData("28.2.2", false)]
+    [InlineData("0.0.0-20190625103807-bc76fbb", false)]
+    public void Knows_the_single_binary_era(string text, bool oneBinary) =>
+        Assert.Equal(oneBinary, EngineVersion.Parse(text).ShipsAsSingleBinary);
+
+    [Theory]
+    [InlineData(" v19.03.12 ", "19.03.12")]
+    [InlineData("V1.0", "1.0")]
+    [InlineData("20.10.24-beta.1-x", "20.10.24-beta.1-x")]
+    [InlineData(null, "")]
+    public void Drops_one_leading_v_from_text_it_does_not_parse(string? text, string expected) =>
+        Assert.Equal(expected, EngineVersion.WithoutPrefix(text));
 }

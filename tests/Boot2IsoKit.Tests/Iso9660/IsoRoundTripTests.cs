@@ -201,7 +201,7 @@ public sealed class IsoRoundTripTests : IDisposable
     [Fact]
     public void A_volume_id_over_32_bytes_or_not_printable_ascii_is_refused_with_the_reason()
     {
-        var builder = new IsoBuilder();
+        var builder = new IsoBuilder { Timestamp = Time };
 
         var tooLong = Assert.Throws<ArgumentException>(() => builder.VolumeId = new string('v', 33));
         var notAscii = Assert.Throws<ArgumentException>(() => builder.VolumeId = "b2d-vé");

@@ -48,6 +48,26 @@ public sealed class XorrisoImageTests : IDisposable
     }
 
     [Fact]
+    public async Task The_signature_check_knows_an_xorriso_image_from_other_bytes_and_leaves_the_position()
+    {
+        Requires.Tools("xorriso");
+        var iso = await Mkisofs(IsoTestTree.Standard(), "signature", "-R");
+        var gzip = Path.Combine(_directory, "not-an-iso.gz");
+        await ExternalTool.RunCheckedAsync("sh", ["-c", $"head -c 65536 /dev/urandom | gzip > '{gzip}'"], cancellationToken: TestContext.Current.CancellationToken);
+
+        using var image = File.OpenRead(iso);
+        image.Position = 123;
+        using var other = File.OpenRead(gzip);
+        using var empty = new MemoryStream();
+
+        Assert.True(IsoSignature.IsIso9660(image));
+        Assert.Equal(123, image.Position);
+        Assert.True(await IsoSignature.IsIso9660Async(image, TestContext.Current.CancellationToken));
+        Assert.False(IsoSignature.IsIso9660(other));
+        Assert.False(await IsoSignature.IsIso9660Async(empty, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_plain_iso9660_image_without_rock_ridge_reads_with_iso_names()
     {
         Requires.Tools("xorriso");

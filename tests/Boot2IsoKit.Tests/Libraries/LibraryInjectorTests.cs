@@ -1,6 +1,7 @@
 using Boot2IsoKit.Elf;
 using Boot2IsoKit.Libraries;
 using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Testing.Debian;
 using Boot2IsoKit.Testing.Elf;
 using Boot2IsoKit.Tests.Support;
 
@@ -126,6 +127,41 @@ public sealed class LibraryInjectorTests : IDisposable
         Assert.Contains("older donor suite", error.Message, StringComparison.Ordinal);
         Assert.Contains("static build", error.Message, StringComparison.Ordinal);
         Assert.Contains("bundled-loader mode", error.Message, StringComparison.Ordinal);
+        Assert.All(error.Problems, p => Assert.Equal(LibraryProblemKind.MissingSymbolVersion, p.Kind));
+        Assert.All(error.Problems, p => Assert.True(p.BundlingHelps));
+    }
+
+    [Fact]
+    public async Task Auto_mode_does_not_bundle_a_binary_of_another_architecture()
+    {
+        // One donor root with Debian's multiarch layout: i386 ipvsadm (renamed) beside the amd64 one.
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var donor = Path.Combine(_scratch, "donor-multiarch");
+        var i386 = (await TestDebianSource.IndexAsync(mirror, "bookworm", "i386", ct)).Resolve(["ipvsadm"]).Packages;
+        await TestDebianSource.Repository(mirror).ExtractAllAsync(i386, donor, cancellationToken: ct);
+        var amd64Path = DebianRoots.IpvsadmPath(donor);
+        var i386Path = amd64Path + "-i386";
+        File.Move(Path.Combine(donor, amd64Path.TrimStart('/')), Path.Combine(donor, i386Path.TrimStart('/')));
+        var amd64 = (await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: ct)).Resolve(["ipvsadm"]).Packages;
+        await TestDebianSource.Repository(mirror).ExtractAllAsync(amd64, donor, cancellationToken: ct);
+        var target = await DebianRoots.LibcTargetAsync("bookworm", _scratch);
+        var request = new InjectionRequest
+        {
+            DonorRoot = new DirectoryRootfs(donor),
+            Binaries = [amd64Path, i386Path],
+            Target = new DirectoryRootfs(target),
+            Mode = InjectionMode.Auto,
+            PackageName = "ipvsadm",
+        };
+
+        var error = Assert.Throws<LibraryCompatibilityException>(() => LibraryInjector.Plan(request));
+
+        var wrong = Assert.Single(error.Problems, p => p.Kind == LibraryProblemKind.WrongArchitecture);
+        Assert.False(wrong.BundlingHelps);
+        Assert.Contains(i386Path, wrong.Text, StringComparison.Ordinal);
+        Assert.Contains("wrong architecture", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("not even bundled", error.Message, StringComparison.Ordinal); // closure mode's refusal: bundling was not tried
     }
 
     [Fact]
@@ -220,6 +256,7 @@ public sealed class LibraryInjectorTests : IDisposable
         };
         var error = Assert.Throws<LibraryCompatibilityException>(() => LibraryInjector.Plan(request));
         Assert.Contains("interpreter /lib64/ld-linux-x86-64.so.2", error.Message, StringComparison.Ordinal);
+        Assert.Contains(error.Problems, p => p.Kind == LibraryProblemKind.MissingInterpreter);
     }
 
     [Fact]

@@ -53,4 +53,48 @@ public class OsReleaseFileTests
             File.Delete(path);
         }
     }
+
+    /// <summary>Duplicate keys, quoting forms and comments, read by us and by a shell sourcing the same file.</summary>
+    [Theory]
+    [InlineData("ID=debian\nID=boot2docker\n", "ID", "boot2docker")]
+    [InlineData("ID=boot2docker\n# ID=debian\n", "ID", "boot2docker")]
+    [InlineData("ID='boot2docker'\n", "ID", "boot2docker")]
+    [InlineData("NAME='a \\ b'\n", "NAME", "a \\ b")]
+    [InlineData("NAME=\"a \\\\ b \\n \\$x \\\" c\"\n", "NAME", "a \\ b \\n $x \" c")]
+    [InlineData("NAME=a\\ b\n", "NAME", "a b")]
+    [InlineData("  VERSION=\"1\"\r\nVERSION=2\r\n", "VERSION", "2")]
+    public void A_key_reads_as_the_shell_reads_it(string text, string key, string expected)
+    {
+        var path = Path.GetTempFileName();
+        File.WriteAllText(path, text);
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("sh", ["-c", $". '{path}'; printf %s \"${key}\""]) { RedirectStandardOutput = true };
+            using var sh = System.Diagnostics.Process.Start(start)!;
+            var shell = sh.StandardOutput.ReadToEnd();
+            sh.WaitForExit();
+
+            Assert.Equal(expected, OsReleaseFile.Parse(text)[key]);
+            Assert.Equal(expected, OsReleaseFile.Parse(text).ToDictionary()[key]);
+            if (!text.Contains('\r', StringComparison.Ordinal))
+            {
+                Assert.Equal(expected, shell); // the shell keeps a CR in the value; os-release readers strip CRLF
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Setting_a_key_assigned_twice_rewrites_the_assignment_that_counts()
+    {
+        var file = OsReleaseFile.Parse("VERSION=1\nID=boot2docker\nVERSION=2\n");
+
+        file.Set("VERSION", "3");
+
+        Assert.Equal("VERSION=1\nID=boot2docker\nVERSION=3\n", file.ToString());
+        Assert.Equal("3", file["VERSION"]);
+    }
 }

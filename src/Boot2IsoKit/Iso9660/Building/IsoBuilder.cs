@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using Boot2IsoKit.Content;
 using Boot2IsoKit.IO;
@@ -10,7 +9,7 @@ namespace Boot2IsoKit.Iso9660.Building;
 /// Describes an ISO 9660 image (level 3, Rock Ridge on by default, Joliet optional, El Torito and an
 /// isohybrid MBR optional) and writes it. Nothing is laid out until <see cref="Build"/>, and file data is
 /// streamed from each <see cref="IContentSource"/> then, so memory does not grow with the image size.
-/// Usage: <c>var b = IsoBuilder.FromImage(IsoImage.Open(baseIso)); b.VolumeId = "b2d-v1"; b.BuildToFile(outIso);</c>
+/// Usage: <c>var b = IsoBuilder.FromImage(IsoImage.Open(baseIso), sourceDate); b.VolumeId = "b2d-v1"; b.BuildToFile(outIso);</c>
 /// </summary>
 public sealed class IsoBuilder
 {
@@ -42,10 +41,10 @@ public sealed class IsoBuilder
     public string DataPreparerId { get => _dataPreparerId; set => _dataPreparerId = ValidateId(value, 128, nameof(DataPreparerId)); }
 
     /// <summary>
-    /// The one time used for volume dates and for entries added without their own time. Defaults to
-    /// SOURCE_DATE_EPOCH when set, else to the current time (whole seconds).
+    /// The one time used for volume dates and for entries added without their own time, given by the caller (the
+    /// build's source date), so the same inputs write the same bytes. The builder never reads the clock or the environment.
     /// </summary>
-    public DateTimeOffset Timestamp { get; set; } = DefaultTimestamp();
+    public required DateTimeOffset Timestamp { get; set; }
 
     public bool UseRockRidge { get; set; } = true;
 
@@ -71,17 +70,11 @@ public sealed class IsoBuilder
         }
     }
 
-    /// <summary>Returns SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else now truncated to seconds.</summary>
-    public static DateTimeOffset DefaultTimestamp()
-    {
-        var epoch = Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH");
-        return long.TryParse(epoch, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-            : DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-    }
-
-    /// <summary>A builder holding every node, the boot setup and the hybrid template of a base image.</summary>
-    public static IsoBuilder FromImage(IsoImage image) => IsoRemaster.ToBuilder(image);
+    /// <summary>
+    /// A builder holding every node, the boot setup and the hybrid template of a base image. Its <see cref="Timestamp"/> is
+    /// <paramref name="timestamp"/>, else the base's own volume date (see <see cref="IsoRemaster.ToBuilder"/>).
+    /// </summary>
+    public static IsoBuilder FromImage(IsoImage image, DateTimeOffset? timestamp = null) => IsoRemaster.ToBuilder(image, timestamp);
 
     /// <summary>Adds (or updates the attributes of) a directory; missing parents are created with mode 0755.</summary>
     public void AddDirectory(string path, uint mode = 0x1ED, uint uid = 0, uint gid = 0, DateTimeOffset? modificationTime = null)

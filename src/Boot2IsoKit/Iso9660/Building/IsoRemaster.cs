@@ -9,11 +9,17 @@ namespace Boot2IsoKit.Iso9660.Building;
 /// </summary>
 public static class IsoRemaster
 {
-    public static IsoBuilder ToBuilder(IsoImage image)
+    /// <param name="image">The base, open until the builder has built.</param>
+    /// <param name="timestamp">
+    /// The builder's <see cref="IsoBuilder.Timestamp"/>; by default the base's own modification (else creation) date, so a
+    /// remaster of the same base with the same changes stays bit-identical, and the Unix epoch for a base with neither.
+    /// </param>
+    public static IsoBuilder ToBuilder(IsoImage image, DateTimeOffset? timestamp = null)
     {
         ArgumentNullException.ThrowIfNull(image);
         var builder = new IsoBuilder
         {
+            Timestamp = timestamp ?? image.ModificationTime ?? image.CreationTime ?? DateTimeOffset.UnixEpoch,
             VolumeId = Printable(image.VolumeId, IsoBuilder.MaxVolumeIdBytes, "CDROM"),
             SystemId = Printable(image.SystemId, 32, ""),
             ApplicationId = Printable(image.ApplicationId, 128, ""),
@@ -22,11 +28,6 @@ public static class IsoRemaster
             UseRockRidge = true,
             UseJoliet = image.HasJoliet,
         };
-        if (Environment.GetEnvironmentVariable("SOURCE_DATE_EPOCH") is null && (image.ModificationTime ?? image.CreationTime) is { } baseTime)
-        {
-            builder.Timestamp = baseTime; // a remaster of the same base with the same changes stays bit-identical
-        }
-
         var catalogPath = image.ElTorito?.CatalogPath;
         builder.SetRootAttributes(image.Root.Permissions, image.Root.Uid, image.Root.Gid, image.Root.ModificationTime);
         foreach (var node in image.Root.Descendants().Skip(1))

@@ -8,6 +8,12 @@ internal static class BootCatalog
 {
     public const string BootSystemId = "EL TORITO SPECIFICATION";
 
+    /// <summary>Size of one catalog entry (the validation entry, the default entry, ...).</summary>
+    public const int EntrySize = 32;
+
+    /// <summary>Boot indicator of a bootable default entry (0x00 means not bootable).</summary>
+    public const byte Bootable = 0x88;
+
     public static void WriteBootRecord(Span<byte> sector, uint catalogLba)
     {
         sector.Clear();
@@ -18,8 +24,26 @@ internal static class BootCatalog
         BinaryPrimitives.WriteUInt32LittleEndian(sector[0x47..], catalogLba);
     }
 
+    /// <summary>Type 0, "CD001" and the El Torito boot system identifier (zero- or space-padded).</summary>
     public static bool IsBootRecord(ReadOnlySpan<byte> sector) =>
-        sector[0] == 0 && Encoding.ASCII.GetString(sector.Slice(7, 32)).TrimEnd('\0', ' ') == BootSystemId;
+        IsoSignature.IsVolumeDescriptor(sector, IsoSignature.BootRecordType) && sector.Length >= 0x4B && BootSystemIdOf(sector) == BootSystemId;
+
+    /// <summary>The boot system identifier of a boot record (bytes 7..38), padding removed.</summary>
+    public static string BootSystemIdOf(ReadOnlySpan<byte> bootRecord) =>
+        Encoding.ASCII.GetString(bootRecord.Slice(7, 32)).TrimEnd('\0', ' ');
+
+    /// <summary>The LBA of the boot catalog a boot record points at (byte 0x47).</summary>
+    public static uint CatalogLbaOf(ReadOnlySpan<byte> bootRecord) => BinaryPrimitives.ReadUInt32LittleEndian(bootRecord[0x47..]);
+
+    /// <summary>
+    /// The catalog's first 32 bytes are a valid Validation Entry: header ID 1, key bytes 55 AA, and all sixteen
+    /// little-endian words summing to zero.
+    /// </summary>
+    public static bool HasValidationEntry(ReadOnlySpan<byte> catalog) =>
+        catalog.Length >= 2 * EntrySize && catalog[0] == 1 && catalog[30] == 0x55 && catalog[31] == 0xAA && WordSum(catalog[..EntrySize]) == 0;
+
+    /// <summary>The Default Entry (catalog bytes 32..63), the one a BIOS boots.</summary>
+    public static ReadOnlySpan<byte> DefaultEntry(ReadOnlySpan<byte> catalog) => catalog.Slice(EntrySize, EntrySize);
 
     /// <summary>Validation entry (platform, checksum, 55 AA) followed by the default entry.</summary>
     public static void WriteCatalog(Span<byte> sector, byte platform, byte media, ushort loadSegment, ushort loadSize, uint loadRba)
@@ -31,7 +55,7 @@ internal static class BootCatalog
         sector[31] = 0xAA;
         BinaryPrimitives.WriteUInt16LittleEndian(sector[28..], (ushort)(0 - WordSum(sector[..32])));
         var entry = sector[32..];
-        entry[0] = 0x88;
+        entry[0] = Bootable;
         entry[1] = media;
         BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], loadSegment);
         BinaryPrimitives.WriteUInt16LittleEndian(entry[6..], loadSize);

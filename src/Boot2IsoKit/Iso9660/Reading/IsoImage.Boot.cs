@@ -60,13 +60,13 @@ public sealed partial class IsoImage
     {
         var location = $"El Torito boot catalog at LBA {catalogLba}";
         var catalog = ReadBlock(catalogLba, location);
-        if (catalog[0] != 1 || catalog[30] != 0x55 || catalog[31] != 0xAA || BootCatalog.WordSum(catalog.AsSpan(0, 32)) != 0)
+        if (!BootCatalog.HasValidationEntry(catalog))
         {
             throw Error(location, "validation entry header, key 55 AA or checksum is wrong");
         }
 
-        var entry = catalog.AsSpan(32, 32);
-        if (entry[0] is not (0x88 or 0x00))
+        var entry = BootCatalog.DefaultEntry(catalog);
+        if (entry[0] is not (BootCatalog.Bootable or 0x00))
         {
             throw Error(location, $"default entry boot indicator 0x{entry[0]:X2} is neither 0x88 nor 0x00");
         }
@@ -77,7 +77,7 @@ public sealed partial class IsoImage
         var catalogNode = Root.Descendants().FirstOrDefault(n => n.Kind == IsoNodeKind.File && n.Extents.Count == 1 && n.Extents[0].Lba == catalogLba && n.Size > 0);
         ElTorito = new ElToritoBootInfo(
             Platform: catalog[1],
-            Bootable: entry[0] == 0x88,
+            Bootable: entry[0] == BootCatalog.Bootable,
             Media: entry[1],
             LoadSegment: IsoBytes.ReadLe16(entry[2..]),
             LoadSize: IsoBytes.ReadLe16(entry[6..]),

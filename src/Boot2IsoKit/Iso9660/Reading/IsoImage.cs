@@ -225,7 +225,7 @@ public sealed partial class IsoImage : IDisposable
             }
 
             var sector = ReadBlock(lba, $"volume descriptor at LBA {lba}");
-            if (!sector.AsSpan(1, 5).SequenceEqual("CD001"u8))
+            if (!IsoSignature.IsVolumeDescriptor(sector))
             {
                 throw Error($"volume descriptor at LBA {lba}", "standard identifier CD001 missing");
             }
@@ -237,11 +237,11 @@ public sealed partial class IsoImage : IDisposable
 
             switch (sector[0])
             {
-                case 1:
+                case IsoSignature.PrimaryDescriptorType:
                     primary ??= sector;
                     break;
-                case 0 when BootCatalog.IsBootRecord(sector):
-                    catalogLba ??= IsoBytes.ReadLe32(sector.AsSpan(0x47));
+                case IsoSignature.BootRecordType when BootCatalog.IsBootRecord(sector):
+                    catalogLba ??= BootCatalog.CatalogLbaOf(sector);
                     break;
                 case 2 when sector[88] == 0x25 && sector[89] == 0x2F && sector[90] is 0x40 or 0x43 or 0x45:
                     HasJoliet = true;
