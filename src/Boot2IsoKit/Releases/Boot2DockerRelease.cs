@@ -1,5 +1,5 @@
-using Boot2IsoKit.Layouts;
 using Boot2IsoKit.InputCache;
+using Boot2IsoKit.Layouts;
 
 namespace Boot2IsoKit.Releases;
 

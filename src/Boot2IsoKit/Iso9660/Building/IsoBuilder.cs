@@ -142,9 +142,6 @@ public sealed class IsoBuilder
     /// <summary>Kind of the entry at a path, or null.</summary>
     public IsoNodeKind? KindOf(string path) => Lookup(path)?.Kind;
 
-    /// <summary>Content of the file at a path (for callers that rewrite a file of a remastered image).</summary>
-    public IContentSource? ContentOf(string path) => Lookup(path)?.Content;
-
     /// <summary>Every path in the tree, parents first, names in ordinal order.</summary>
     public IEnumerable<string> Paths()
     {
