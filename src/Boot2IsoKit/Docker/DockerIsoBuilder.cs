@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using Boot2IsoKit.IO;
+using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Planning;
 using Docker.DotNet;
 using Docker.DotNet.Models;
@@ -223,7 +224,7 @@ public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
                         throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"the container exited with {exit.StatusCode}: {Last(stderr.ToString(), 2000)}"));
                     }
 
-                    if (!await LooksLikeIsoAsync(file, ct).ConfigureAwait(false))
+                    if (!await IsoSignature.IsIso9660Async(file, ct).ConfigureAwait(false))
                     {
                         throw new InvalidDataException($"its output is not an ISO 9660 image ({file.Length} bytes; stderr: {Last(stderr.ToString(), 2000)})");
                     }
@@ -284,7 +285,7 @@ public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
                     if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
                     {
                         await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                        if (!await LooksLikeIsoAsync(file, cancellationToken).ConfigureAwait(false))
+                        if (!await IsoSignature.IsIso9660Async(file, cancellationToken).ConfigureAwait(false))
                         {
                             throw new InvalidDataException($"{path} in the image is not an ISO 9660 image");
                         }
@@ -296,22 +297,6 @@ public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
         }
 
         throw new InvalidDataException($"the container has no file at {path}");
-    }
-
-    /// <summary>An ISO 9660 image has "CD001" at byte 0x8001 (the first volume descriptor).</summary>
-    private static async Task<bool> LooksLikeIsoAsync(Stream file, CancellationToken cancellationToken)
-    {
-        if (file.Length < 0x8006)
-        {
-            return false;
-        }
-
-        var magic = new byte[5];
-        var position = file.Position;
-        file.Position = 0x8001;
-        await file.ReadExactlyAsync(magic, cancellationToken).ConfigureAwait(false);
-        file.Position = position;
-        return magic.AsSpan().SequenceEqual("CD001"u8);
     }
 
     /// <summary>Best effort: the build's container and image, and on failure the layers it left untagged.</summary>

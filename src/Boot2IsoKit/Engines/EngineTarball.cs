@@ -86,7 +86,7 @@ public sealed class EngineTarball
                 throw new InvalidEngineTarballException(input, "tar", "the archive holds no entry");
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or IOException or ArgumentException or OverflowException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             throw new InvalidEngineTarballException(input, location, $"not a readable gzip'd tar: {e.Message}", e);
         }

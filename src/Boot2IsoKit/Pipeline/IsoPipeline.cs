@@ -121,6 +121,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
             Provenance = record?.ToProvenance(),
             Force = Arguments.Force,
             OsReleaseProbe = new IsoOsReleaseProbe(),
+            Timestamp = context.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null,
         });
     }
 

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using Boot2IsoKit.Engines;
+using Boot2IsoKit.Errors;
 using Boot2IsoKit.InputCache;
 using Boot2IsoKit.IO;
 using Boot2IsoKit.Layouts;
@@ -8,6 +9,7 @@ using Boot2IsoKit.Libraries;
 using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Pipeline;
 using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Releases;
 using Boot2IsoKit.Remaster;
 using Boot2IsoKit.Rootfs;
 
@@ -83,7 +85,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
 
     private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, CancellationToken cancellationToken)
     {
-        var layout = baseIso?.Layout ?? IsoLayout.ForRelease(recipe.Base.Release);
+        var layout = baseIso?.Layout ?? Boot2DockerVersion.Parse(recipe.Base.Release).Layout;
         var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
         var baseVersion = recipe.Base.Version ?? baseOsRelease ?? "unknown";
         var stampedVersion = recipe.Engine?.Version ?? baseOsRelease ?? baseVersion;
@@ -250,7 +252,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
 
             return newest;
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or OverflowException or ArgumentException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             return null; // A raw single binary (≤ 1.10) or a broken tgz: the engine reader reports the latter.
         }

@@ -52,7 +52,7 @@ public sealed record Recipe
 public sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso, string? ImageReference = null)
 {
     /// <summary>The boot2docker version of the release ("19.03.12"), or null when only a local ISO names the base.</summary>
-    public string? Version => Release.Length > 0 ? Release.TrimStart('v') : null;
+    public string? Version => Release.Length > 0 ? Releases.Boot2DockerVersion.Parse(Release).ToString() : null;
 }
 
 /// <param name="Version">Engine version to pin (17.06.0-ce, 19.03.12, 1.12.0-rc4...).</param>
