@@ -56,11 +56,15 @@ internal sealed class SquashfsDecompressor
         }
     }
 
-    /// <summary>What the decoders throw on corrupt input (each library has its own ideas).</summary>
+    /// <summary>
+    /// What the decoders throw on corrupt input (each library has its own ideas): the framework's exceptions
+    /// for bad data and bad indexes, and any exception type of SharpCompress itself (some are internal, such as
+    /// its LZMA DataErrorException).
+    /// </summary>
     private static bool IsDecoderFailure(Exception e) =>
         e is EndOfStreamException or IOException or FormatException or InvalidOperationException or ArgumentException
             or IndexOutOfRangeException or OverflowException or NotSupportedException or NullReferenceException
-            or SharpCompress.Common.ArchiveException;
+        || e.GetType().Assembly == typeof(XZStream).Assembly;
 
     private static int DecompressLzma(byte[] source, Span<byte> destination)
     {

@@ -126,8 +126,8 @@ public sealed class SquashfsImage : IDisposable
                 Path = entry.Path,
                 Kind = entry.HardLinkTarget is null ? inode.Kind : RootfsEntryKind.HardLink,
                 Permissions = inode.Permissions,
-                Uid = checked((int)inode.Uid),
-                Gid = checked((int)inode.Gid),
+                Uid = (int)inode.Uid,
+                Gid = (int)inode.Gid,
                 ModificationTime = inode.ModificationTime,
                 Content = inode.Kind == RootfsEntryKind.File && entry.HardLinkTarget is null
                     ? new DelegateContent(inode.FileSize, $"{Name}!{entry.Path}", () => OpenFile(inode))
@@ -343,7 +343,13 @@ public sealed class SquashfsImage : IDisposable
 
             for (var i = 0; i < inBlock; i++)
             {
-                ids[(b * perBlock) + i] = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(4 * i));
+                var id = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan(4 * i));
+                if (id > int.MaxValue)
+                {
+                    throw Error($"id table block {b}", $"id {id} (entry {(b * perBlock) + i}) is above {int.MaxValue}, which a rootfs entry cannot carry");
+                }
+
+                ids[(b * perBlock) + i] = id;
             }
         }
 
