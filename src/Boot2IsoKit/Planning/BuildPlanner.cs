@@ -113,6 +113,13 @@ public sealed partial class BuildPlanner(PipelineContext context)
             }
         }
 
+        if (recipe.Extensions.Count > 0)
+        {
+            // The installer reads the images when the overlay is written, so it is not disposed here: it lives as long as the process.
+            var (_, extensions) = await TinyCore.TinyCoreExtensions.AddToAsync(overlay, recipe, target is null ? null : target.ReadRootfsText, path => target?.Contents.Exists(path) ?? false, context.Cache, context.FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+            context.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
+        }
+
         var label = recipe.VolumeId ?? VolumeLabel.For(arguments.Label ?? recipe.Label, stampedVersion);
         return new BuildPlan
         {
