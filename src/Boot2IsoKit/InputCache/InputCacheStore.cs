@@ -135,6 +135,31 @@ public sealed class InputCacheStore
         return results;
     }
 
+    /// <summary>
+    /// Records bytes the caller derived for <paramref name="request"/> instead of fetching it (an optional file
+    /// the server does not have, recorded as empty), so an offline build finds the same answer.
+    /// </summary>
+    public async Task<CachedInput> RecordAsync(InputRequest request, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(content.Span));
+        var incoming = IncomingPath($"recorded-{sha[..16]}");
+        Directory.CreateDirectory(Path.GetDirectoryName(incoming)!);
+        await File.WriteAllBytesAsync(incoming, content, cancellationToken).ConfigureAwait(false);
+        var entry = new CachedInput
+        {
+            Kind = request.Kind,
+            Version = request.Version,
+            Name = request.FileName,
+            Url = new Uri(request.Url.AbsoluteUri),
+            Sha256 = sha,
+            Size = PlaceBlob(incoming, sha),
+            FetchedAt = DateTimeOffset.UtcNow,
+        };
+        await UpdateManifestAsync([entry], cancellationToken).ConfigureAwait(false);
+        return WithPath(entry);
+    }
+
     private async Task<CachedInput> FetchAsync(InputRequest request, CancellationToken cancellationToken)
     {
         // A stable name per URL lets an interrupted download resume on the next run.

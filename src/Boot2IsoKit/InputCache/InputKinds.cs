@@ -8,4 +8,7 @@ public static class InputKinds
     public const string EngineBinary = "engine-binary";
     public const string Deb = "deb";
     public const string Sha256File = "sha256-file";
+    public const string TinyCoreExtension = "tcz";
+    public const string TinyCoreDep = "tcz-dep";
+    public const string TinyCoreMd5 = "tcz-md5";
 }

@@ -95,7 +95,8 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             : new BuildBase.Image(recipe.Base.ImageReference ?? $"{recipe.Base.Image}:{baseVersion}");
 
         // Later additions of a path replace earlier ones, as later initramfs members do: overlays, then
-        // injected binaries, then the engine, then the version files the build itself writes.
+        // injected binaries, then Tiny Core extensions (which, like tce-load, keep files already there),
+        // then the engine, then the version files the build itself writes.
         var delta = new RootfsOverlay();
         foreach (var directory in recipe.Overlays)
         {
@@ -110,6 +111,14 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             {
                 delta.Add(entry with { ModificationTime = timestamp });
             }
+        }
+
+        if (recipe.Extensions.Count > 0)
+        {
+            // The installer reads the images when the overlay is written, so it is not disposed here: it lives as long as the process.
+            var (_, extensions) = await TinyCore.TinyCoreExtensions.AddToAsync(
+                delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+            settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
         }
 
         EngineInput? engine = null;

@@ -12,6 +12,8 @@ namespace Boot2IsoKit.Planning;
 /// </summary>
 public sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
 {
+    public InputCacheStore Cache => cache;
+
     public async Task<string> BaseIsoAsync(BaseSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -6,6 +6,9 @@ namespace Boot2IsoKit.Planning;
 /// <summary>Finds the inputs a recipe names: local files, the input cache, or a download.</summary>
 public interface IInputResolver
 {
+    /// <summary>The input cache every fetched input goes through (Tiny Core extensions are fetched into it too).</summary>
+    InputCache.InputCacheStore Cache { get; }
+
     /// <summary>The local path of the base ISO (the recipe's <c>iso:</c>, else its release, fetched or cached).</summary>
     /// <exception cref="InputCache.MissingInputsException">Offline and not cached.</exception>
     Task<string> BaseIsoAsync(BaseSpec spec, CancellationToken cancellationToken = default);

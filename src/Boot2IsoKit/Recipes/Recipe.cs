@@ -41,6 +41,18 @@ public sealed record Recipe
 
     /// <summary>Debian mirror for deb packages; null = environment or apt's configuration.</summary>
     public string? DebianMirror { get; init; }
+
+    /// <summary>
+    /// Tiny Core extensions, in order: names on the mirror ("ipvsadm.tcz", with their .dep dependencies) or
+    /// local .tcz files (a path with '/', relative to the repository root; taken as they are, without dependencies).
+    /// </summary>
+    public IReadOnlyList<string> Extensions { get; init; } = [];
+
+    /// <summary>Tiny Core mirror (as /opt/tcemirror names it); null = B2IK_TINYCORE_MIRROR or Tiny Core's site.</summary>
+    public string? TinyCoreMirror { get; init; }
+
+    /// <summary>Tiny Core major version of the base (10 for boot2docker v19.03.x); null = read from the base ISO.</summary>
+    public int? TinyCoreRelease { get; init; }
 }
 
 /// <param name="Release">boot2docker release tag, e.g. v19.03.12.</param>

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Libraries;
 using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.TinyCore;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -58,13 +59,14 @@ public static partial class RecipeLoader
         }
 
         var reader = new NodeReader(sourceName);
-        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian");
+        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore");
         var name = reader.RequiredString(map, root, "name");
         if (!RecipeNamePattern().IsMatch(name))
         {
             throw reader.Error(map["name"], $"name '{name}' must be lower-case letters, digits and '-' (it names output files)");
         }
 
+        var tinyCore = map.TryGetValue("tinycore", out var tinyCoreNode) ? reader.Mapping(tinyCoreNode, "tinycore", "mirror", "release") : null;
         var volumeId = reader.OptionalString(map, "volume-id");
         if (volumeId is not null)
         {
@@ -86,7 +88,70 @@ public static partial class RecipeLoader
             Initrd = map.TryGetValue("initrd", out var initrd) ? reader.Enum<InitrdOverlayMode>(initrd, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) : InitrdOverlayMode.Append,
             Output = reader.OptionalString(map, "output"),
             DebianMirror = map.TryGetValue("debian", out var debian) ? reader.OptionalString(reader.Mapping(debian, "debian", "mirror"), "mirror") : null,
+            Extensions = map.TryGetValue("extensions", out var extensions) ? ReadExtensions(reader, extensions) : [],
+            TinyCoreMirror = tinyCore is null ? null : ReadTinyCoreMirror(reader, tinyCore),
+            TinyCoreRelease = tinyCore is null ? null : ReadTinyCoreRelease(reader, tinyCore),
         };
+    }
+
+    /// <summary>Extension names as tce-load takes them ("ipvsadm" or "ipvsadm.tcz"); an item with '/' is a local .tcz file.</summary>
+    private static List<string> ReadExtensions(NodeReader reader, YamlNode node)
+    {
+        var names = new List<string>();
+        foreach (var item in reader.Sequence(node))
+        {
+            var text = item is YamlScalarNode { Value: { Length: > 0 } value } ? value : throw reader.Error(item, "list items must be single values");
+            if (text.Contains('/', StringComparison.Ordinal))
+            {
+                if (!text.EndsWith(".tcz", StringComparison.Ordinal))
+                {
+                    throw reader.Error(item, $"local extension '{text}' must be a .tcz file");
+                }
+
+                names.Add(text);
+                continue;
+            }
+
+            try
+            {
+                names.Add(ExtensionResolver.NormalizeName(text, "recipe", "extensions"));
+            }
+            catch (InvalidTinyCoreExtensionException e)
+            {
+                throw reader.Error(item, e.Problem);
+            }
+        }
+
+        return names;
+    }
+
+    private static string? ReadTinyCoreMirror(NodeReader reader, Dictionary<string, YamlNode> tinyCore)
+    {
+        var mirror = reader.OptionalString(tinyCore, "mirror");
+        if (mirror is not null && (!Uri.TryCreate(mirror, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "file")))
+        {
+            throw reader.Error(tinyCore["mirror"], $"tinycore mirror '{mirror}' must be an http, https or file URL");
+        }
+
+        return mirror;
+    }
+
+    /// <summary>"10" or "10.x", as the mirror's directories are named.</summary>
+    private static int? ReadTinyCoreRelease(NodeReader reader, Dictionary<string, YamlNode> tinyCore)
+    {
+        var release = reader.OptionalString(tinyCore, "release");
+        if (release is null)
+        {
+            return null;
+        }
+
+        var digits = release.EndsWith(".x", StringComparison.Ordinal) ? release[..^2] : release;
+        if (!int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var major) || major is < 1 or > 99)
+        {
+            throw reader.Error(tinyCore["release"], $"tinycore release '{release}' must be a major version such as 10 or 10.x");
+        }
+
+        return major;
     }
 
     /// <summary>The volume id is what docker-machine reads at 0x8028: at most 32 bytes, printable ASCII.</summary>

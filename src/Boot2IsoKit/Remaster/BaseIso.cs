@@ -95,7 +95,7 @@ public sealed partial class BaseIso : IDisposable
 
     /// <summary>Configuration files, and the shared libraries whose version definitions the injection check reads.</summary>
     private static bool KeepData(CpioHeader header) =>
-        (header.FileSize <= 256 * 1024 && (header.Name.StartsWith("etc/", StringComparison.Ordinal) || header.Name is "version" or "usr/lib/os-release"))
+        (header.FileSize <= 256 * 1024 && (header.Name.StartsWith("etc/", StringComparison.Ordinal) || header.Name is "version" or "usr/lib/os-release" or "usr/share/doc/tc/release.txt"))
         || (header.FileSize <= 64L * 1024 * 1024 && CoreLibrary().IsMatch(header.Name));
 
     [GeneratedRegex(@"^(lib|lib64|usr/lib|usr/lib64|usr/local/lib)/([^/]+/)?[^/]+\.so(\.[0-9.]+)?$")]

@@ -8,6 +8,7 @@ using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Iso9660.Building;
 using Boot2IsoKit.Rootfs;
 using Boot2IsoKit.Testing.Fixtures;
+using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 using SharpCompress.Compressors.LZMA;
 
@@ -268,6 +269,56 @@ internal static class FuzzSeeds
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// Small images from mksquashfs (the format has no writer here): 4 KiB blocks as Tiny Core uses, with
+    /// gzip, with xz, and with every table stored uncompressed so mutations hit the structures themselves.
+    /// Mutations aim at the superblock and the tables after the data.
+    /// </summary>
+    public static IReadOnlyList<FuzzSeed> Squashfs()
+    {
+        Requires.Tools("mksquashfs", "ln");
+        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-squashfs-").FullName;
+        try
+        {
+            var source = Path.Combine(temp, "src");
+            Directory.CreateDirectory(Path.Combine(source, "usr", "local", "bin"));
+            Directory.CreateDirectory(Path.Combine(source, "usr", "local", "tce.installed"));
+            Directory.CreateDirectory(Path.Combine(source, "empty"));
+            File.WriteAllText(Path.Combine(source, "usr", "local", "bin", "tool"), "#!/bin/sh\necho tool\n");
+            File.WriteAllText(Path.Combine(source, "usr", "local", "tce.installed", "tool"), "#!/bin/sh\ntouch /tmp/tool-installed\n");
+            File.WriteAllBytes(Path.Combine(source, "usr", "local", "bin", "blocks"), [.. Enumerable.Range(0, 9000).Select(i => (byte)(i * 7 % 251))]);
+            File.WriteAllBytes(Path.Combine(source, "zeros"), new byte[8192 + 100]);
+            File.CreateSymbolicLink(Path.Combine(source, "usr", "local", "bin", "alias"), "tool");
+            for (var i = 0; i < 40; i++)
+            {
+                File.WriteAllText(Path.Combine(source, "usr", "local", $"file-{i:D2}"), $"{i}\n");
+            }
+
+            ExternalTool.RunCheckedAsync("ln", [Path.Combine(source, "usr", "local", "file-00"), Path.Combine(source, "usr", "local", "hard")]).GetAwaiter().GetResult();
+            string[] pseudo = ["-p", "dev d 755 0 0", "-p", "dev/null c 666 0 0 1 3", "-p", "dev/fifo i 644 70000 70000 f"];
+            return
+            [
+                SquashfsSeed(temp, source, "gzip-4k", ["-comp", "gzip", "-b", "4K", .. pseudo]),
+                SquashfsSeed(temp, source, "xz-4k", ["-comp", "xz", "-b", "4K", .. pseudo]),
+                SquashfsSeed(temp, source, "uncompressed-4k", ["-b", "4K", "-noI", "-noD", "-noF", "-noId", .. pseudo]),
+            ];
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static FuzzSeed SquashfsSeed(string temp, string source, string name, string[] options)
+    {
+        var image = Path.Combine(temp, name + ".tcz");
+        ExternalTool.RunCheckedAsync("mksquashfs", [source, image, "-noappend", "-no-progress", "-quiet", "-mkfs-time", "1700000000", "-all-time", "1700000000", .. options])
+            .GetAwaiter().GetResult();
+        var bytes = File.ReadAllBytes(image);
+        var inodeTable = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(64));
+        return new FuzzSeed(name, bytes, [new FuzzRegion(0, 96), new FuzzRegion(inodeTable, bytes.Length - inodeTable)]);
     }
 
     /// <summary>The real experimental recipe and a compact one using the other keys (local ISO, engine URL, host package).</summary>

@@ -6,6 +6,7 @@ using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Recipes;
 using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Squashfs;
 
 namespace Boot2IsoKit.Tests.Fuzz;
 
@@ -63,8 +64,14 @@ internal static class FuzzTargets
         e => e is RecipeException r && r.Message.StartsWith("fuzz.yml: line ", StringComparison.Ordinal),
         ReadRecipe);
 
+    public static readonly FuzzTarget Squashfs = new(
+        "squashfs",
+        nameof(InvalidSquashfsException),
+        e => e is InvalidSquashfsException { Input: "fuzz.tcz" },
+        ReadSquashfs);
+
     public static readonly IReadOnlyDictionary<string, FuzzTarget> ByName =
-        new[] { Iso, Cpio, Initrd, Elf, Deb, Engine, Recipe }.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        new[] { Iso, Cpio, Initrd, Elf, Deb, Engine, Recipe, Squashfs }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     private static string ReadIso(byte[] bytes)
     {
@@ -130,6 +137,27 @@ internal static class FuzzTargets
         var elf = ElfFile.Read(new MemoryStream(bytes, writable: false), "fuzz.elf");
         return $"{elf.ArchitectureDescription} {elf.Type}, interpreter {elf.Interpreter}, needs {string.Join(',', elf.Needed)}, "
             + $"{elf.VersionNeeds.Count} version needs, {elf.VersionDefinitions.Count} version definitions";
+    }
+
+    /// <summary>Opens the image (the whole tree) and reads every file through its rootfs entry, as the overlay writer would.</summary>
+    private static string ReadSquashfs(byte[] bytes)
+    {
+        using var image = SquashfsImage.Open(new MemoryStream(bytes, writable: false), "fuzz.tcz");
+        var entries = image.ToRootfsEntries("fuzz");
+        foreach (var entry in entries)
+        {
+            CheckRootfsPath(entry.Path);
+            if (entry.Content is { } content)
+            {
+                using var data = content.OpenRead();
+                if (data.CopyToCounting() != content.Length)
+                {
+                    throw new FuzzInvariantException($"{entry.Path} reads a different length than its size {content.Length}");
+                }
+            }
+        }
+
+        return $"{entries.Count} entries, {image.Superblock.Compression}";
     }
 
     private static string ReadRecipe(byte[] bytes) =>

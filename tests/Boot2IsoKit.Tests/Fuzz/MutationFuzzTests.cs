@@ -26,5 +26,8 @@ public sealed class MutationFuzzTests
     public Task Engine_tarball_reader_and_extraction() => FuzzHarness.RunCampaignAsync(FuzzTargets.Engine, FuzzSeeds.Engine(), 1011, 3000);
 
     [Fact]
+    public Task Squashfs_reader() => FuzzHarness.RunCampaignAsync(FuzzTargets.Squashfs, FuzzSeeds.Squashfs(), 0x68737173, 5000);
+
+    [Fact]
     public Task Recipe_loader() => FuzzHarness.RunCampaignAsync(FuzzTargets.Recipe, FuzzSeeds.Recipe(), 20261128, 10000);
 }

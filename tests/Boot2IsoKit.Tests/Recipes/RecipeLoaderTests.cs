@@ -45,6 +45,10 @@ public class RecipeLoaderTests
     [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: 19.03.12\n  sources:\n    stabel: https://engines.example.invalid/\n", 6, "unknown key 'stabel'")]
     [InlineData("name: x\nbase: [v19.03.12\n", 3, "not valid YAML")]
     [InlineData("name: x\n", 1, "'base:' is missing")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\nextensions:\n  - ipvsadm\n  - ..tcz\n", 5, "is not an extension name")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\nextensions:\n  - tools/local.squashfs\n", 4, "must be a .tcz file")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\ntinycore:\n  release: ten\n", 4, "must be a major version")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\ntinycore:\n  mirror: tinycorelinux.net\n", 4, "must be an http, https or file URL")]
     public void Bad_recipes_name_the_line_and_the_problem(string yaml, int line, string problem)
     {
         var error = Assert.Throws<RecipeException>(() => RecipeLoader.Load(yaml, "bad.yml"));
@@ -52,6 +56,15 @@ public class RecipeLoaderTests
         Assert.Equal(line, error.Line);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.yml: line ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Extensions_and_the_tiny_core_mirror_are_read()
+    {
+        var recipe = RecipeLoader.Load("name: x\nbase: {release: v19.03.12}\nextensions: [ipvsadm, libnl.tcz, overlays/local.tcz]\ntinycore: {mirror: http://mirror.test/tc/, release: 10.x}\n", "t.yml");
+
+        Assert.Equal(["ipvsadm.tcz", "libnl.tcz", "overlays/local.tcz"], recipe.Extensions);
+        Assert.Equal(("http://mirror.test/tc/", (int?)10), (recipe.TinyCoreMirror, recipe.TinyCoreRelease));
     }
 
     [Fact]
