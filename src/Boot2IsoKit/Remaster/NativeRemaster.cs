@@ -29,8 +29,12 @@ public static class NativeRemaster
         var basePath = baseIso.Path;
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(plan.OutputPath);
-        var scratch = Path.Combine(Path.GetDirectoryName(output)!, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp");
-        Directory.CreateDirectory(scratch);
+        var outputDirectory = Path.GetDirectoryName(output)!;
+        // A killed earlier run may have left its scratch, or a half-written ISO, beside this output.
+        StaleScratch.RemoveAndSay(outputDirectory, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-*.tmp", log);
+        StaleScratch.RemoveAndSay(outputDirectory, $".{Path.GetFileName(output)}.*.tmp", log);
+        var scratchDirectory = ScratchDirectory.Create(Path.Combine(outputDirectory, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp"));
+        var scratch = scratchDirectory.Path;
         try
         {
             log.Detail($"base {basePath}: {baseIso.Layout.Name} layout, label {baseIso.Image.VolumeId}, initrd {baseIso.InitrdNode.Size} bytes");
@@ -83,7 +87,7 @@ public static class NativeRemaster
         }
         finally
         {
-            Directory.Delete(scratch, recursive: true);
+            scratchDirectory.Dispose();
         }
     }
 
