@@ -85,10 +85,29 @@ public static class NativeRemaster
                 sha256,
                 clock.Elapsed);
         }
+        catch (OutputWriteException e) when (e.NeededBytes is null)
+        {
+            throw e.WithNeeded(SpaceNeeded(baseIso, plan));
+        }
+        catch (IOException e) when (OutputWriteException.IsOutOfSpace(e))
+        {
+            throw OutputWriteException.For(output, SpaceNeeded(baseIso, plan), e);
+        }
         finally
         {
             scratchDirectory.Dispose();
         }
+    }
+
+    /// <summary>
+    /// About what a build writes beside its output: the unpacked engine (about 4x its tgz) and the initrd
+    /// member (about 1x) in scratch, then the ISO (the base plus the member).
+    /// </summary>
+    private static long SpaceNeeded(BaseIso baseIso, BuildPlan plan)
+    {
+        var tgz = plan.Engine?.LocalTgz is { } path && File.Exists(path) ? new FileInfo(path).Length : 0;
+        var baseSize = File.Exists(baseIso.Path) ? new FileInfo(baseIso.Path).Length : 0;
+        return baseSize + (6 * tgz);
     }
 
     /// <summary>
