@@ -246,8 +246,17 @@ public sealed class EngineTarball
         var path = Path.Combine(spoolDirectory, name);
         try
         {
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-            data.CopyTo(file);
+            // Unbuffered (the copy writes 64 KiB at a time): a failed write leaves nothing for Dispose to retry.
+            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
+            var buffer = new byte[1 << 16];
+            int read;
+            // Reading is the archive's side (its errors are the input's); writing is the scratch's.
+            while ((read = data.Read(buffer)) > 0)
+            {
+                WriteSpool(file, buffer.AsSpan(0, read), spoolDirectory);
+            }
+
+            WriteSpool(file, [], spoolDirectory);
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
         {
@@ -256,6 +265,26 @@ public sealed class EngineTarball
         }
 
         return new FileContent(path);
+    }
+
+    /// <summary>Writes (an empty span: flushes) to the spool file; a failure there is the output side's, never the archive's.</summary>
+    private static void WriteSpool(FileStream file, ReadOnlySpan<byte> bytes, string spoolDirectory)
+    {
+        try
+        {
+            if (bytes.IsEmpty)
+            {
+                file.Flush();
+            }
+            else
+            {
+                file.Write(bytes);
+            }
+        }
+        catch (IOException e)
+        {
+            throw OutputWriteException.For(spoolDirectory, null, e);
+        }
     }
 
     private static FileContent SpoolEmpty(string spoolDirectory, string name)

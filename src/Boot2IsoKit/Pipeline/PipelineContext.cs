@@ -40,7 +40,7 @@ public sealed class PipelineContext : IDisposable
     }
 
     private readonly Downloader _downloader;
-    private string? _scratch;
+    private ScratchDirectory? _scratch;
 
     public string RepositoryRoot { get; }
 
@@ -70,7 +70,8 @@ public sealed class PipelineContext : IDisposable
 
     /// <summary>
     /// A private work directory for this run (donor roots of injected packages, spooled files), under
-    /// artifacts/work/ so concurrent builds never share one; removed when the context is disposed.
+    /// artifacts/work/ so concurrent builds never share one; removed when the context is disposed, or by
+    /// the next run if this one is killed first (it holds a lock while it lives: <see cref="ScratchDirectory"/>).
     /// </summary>
     public string Scratch
     {
@@ -78,22 +79,20 @@ public sealed class PipelineContext : IDisposable
         {
             if (_scratch is null)
             {
-                _scratch = Path.Combine(Artifacts, "work", $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}");
-                Directory.CreateDirectory(_scratch);
+                // Runs killed before they could clean up left theirs: their locks are free now.
+                var work = Path.Combine(Artifacts, "work");
+                StaleScratch.RemoveAndSay(work, "*", Log);
+                _scratch = ScratchDirectory.Create(Path.Combine(work, $"{DateTime.UtcNow:yyyyMMddTHHmmss}-{Environment.ProcessId}-{Guid.NewGuid():N}"));
             }
 
-            return _scratch;
+            return _scratch.Path;
         }
     }
 
     public void Dispose()
     {
         _downloader.Dispose();
-        if (_scratch is not null && Directory.Exists(_scratch))
-        {
-            Directory.Delete(_scratch, recursive: true);
-        }
-
+        _scratch?.Dispose();
         _scratch = null;
     }
 

@@ -36,8 +36,12 @@ public sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
         var basePath = baseIso.Path;
         var clock = Stopwatch.StartNew();
         var output = Path.GetFullPath(plan.OutputPath);
-        var scratch = Path.Combine(Path.GetDirectoryName(output)!, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp");
-        Directory.CreateDirectory(scratch);
+        var outputDirectory = Path.GetDirectoryName(output)!;
+        // A killed earlier run may have left its scratch, or a half-written ISO, beside this output.
+        StaleScratch.RemoveAndSay(outputDirectory, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-*.tmp", log);
+        StaleScratch.RemoveAndSay(outputDirectory, $".{Path.GetFileName(output)}.*.tmp", log);
+        var scratchDirectory = ScratchDirectory.Create(Path.Combine(outputDirectory, $".b2ik-{Path.GetFileNameWithoutExtension(output)}-{Environment.ProcessId}.tmp"));
+        var scratch = scratchDirectory.Path;
         try
         {
             log.Detail($"base {basePath}: {baseIso.Layout.Name} layout, label {baseIso.Image.VolumeId}, initrd {baseIso.InitrdNode.Size} bytes");
@@ -71,10 +75,29 @@ public sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
                 sha256,
                 clock.Elapsed);
         }
+        catch (OutputWriteException e) when (e.NeededBytes is null)
+        {
+            throw e.WithNeeded(SpaceNeeded(baseIso, plan));
+        }
+        catch (IOException e) when (OutputWriteException.IsOutOfSpace(e))
+        {
+            throw OutputWriteException.For(output, SpaceNeeded(baseIso, plan), e);
+        }
         finally
         {
-            Directory.Delete(scratch, recursive: true);
+            scratchDirectory.Dispose();
         }
+    }
+
+    /// <summary>
+    /// About what a build writes beside its output: the unpacked engine (about 4x its tgz) and the initrd
+    /// member (about 1x) in scratch, then the ISO (the base plus the member).
+    /// </summary>
+    private static long SpaceNeeded(BaseIso baseIso, BuildPlan plan)
+    {
+        var tgz = plan.Engine?.Tgz is { } path && File.Exists(path) ? new FileInfo(path).Length : 0;
+        var baseSize = File.Exists(baseIso.Path) ? new FileInfo(baseIso.Path).Length : 0;
+        return baseSize + (6 * tgz);
     }
 
     /// <summary>

@@ -47,6 +47,41 @@ public sealed class StopSignalTests : IDisposable
         Assert.Equal([Path.GetFileName(output)], Directory.EnumerateFileSystemEntries(Path.GetDirectoryName(output)!).Select(Path.GetFileName));
     }
 
+    /// <summary>
+    /// SIGKILL gives no chance to clean up: the scratch stays, and the next build finds it (its lock is
+    /// free once the process is gone), removes it and says so in one line.
+    /// </summary>
+    [Fact]
+    public async Task Scratch_left_by_a_killed_build_is_removed_by_the_next_build()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var root = RepositoryRoot.Find();
+        var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
+        var engine = await TestEngine.CreateAsync(Path.Combine(_directory, "engine"), ct);
+        var output = Path.Combine(_directory, "out", "boot2docker.iso");
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+        string[] arguments = ["--target=ExperimentalIso", $"--base-iso={fixture.IsoPath}", $"--engine-tgz={engine.TgzPath}", $"--engine-version={engine.Version}", $"--output={output}"];
+
+        List<string> left;
+        using (var killed = BuildProcess.Start(root, arguments))
+        {
+            var scratch = await WaitForAsync(() => Directory.EnumerateDirectories(Path.GetDirectoryName(output)!, ".b2ik-*.tmp").ToList() is { Count: > 0 } found ? found : null, killed, StartLimit);
+            left = [.. scratch, .. WorkDirectoriesOf(root, killed.SessionPids())];
+            await killed.SignalGroupAsync("KILL");
+            await killed.WaitAsync(StopLimit);
+        }
+
+        Assert.All(left, path => Assert.True(Directory.Exists(path), $"{path} was removed although the build was killed"));
+        using var next = BuildProcess.Start(root, arguments);
+        var (exitCode, log) = await next.WaitAsync(StartLimit);
+
+        Assert.True(exitCode == 0, log);
+        Assert.All(left, path => Assert.False(Directory.Exists(path), $"{path} is still there:\n{log}"));
+        Assert.All(left, path => Assert.Contains(path, log, StringComparison.Ordinal));
+        Assert.Contains("left by killed runs", log, StringComparison.Ordinal);
+        Assert.True(File.Exists(output));
+    }
+
     /// <summary>The run's private directories under artifacts/work/ (named …-PID-…).</summary>
     private static List<string> WorkDirectoriesOf(string root, IReadOnlyList<int> pids)
     {
