@@ -40,8 +40,17 @@ public sealed record Measurement(string Case, double Seconds, long PeakKilobytes
     public static Measurement Best(int runs, Func<Measurement> measure)
     {
         ArgumentNullException.ThrowIfNull(measure);
-        var results = Enumerable.Range(0, runs).Select(_ => measure()).ToList();
+        return Best([.. Enumerable.Range(0, runs).Select(_ => measure())]);
+    }
+
+    /// <summary>The fastest of several runs of one case, with the highest peak memory any of them had.</summary>
+    public static Measurement Best(IReadOnlyList<Measurement> results)
+    {
+        ArgumentNullException.ThrowIfNull(results);
         var fastest = results.MinBy(r => r.Seconds)!;
         return fastest with { PeakKilobytes = results.Max(r => r.PeakKilobytes) };
     }
 }
+
+/// <summary>One measured command: a name for the table, the process to run, and what to do before each run.</summary>
+public sealed record BenchCase(string Name, string Program, string[] Arguments, Action? Before = null);

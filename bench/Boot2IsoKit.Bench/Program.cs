@@ -1,8 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Formats.Tar;
+using System.IO.Compression;
 using System.Text;
 using Boot2IsoKit.Bench;
+using Boot2IsoKit.Compression;
 using Boot2IsoKit.Docker;
+using Boot2IsoKit.Initramfs;
 using Boot2IsoKit.Iso9660;
 using Boot2IsoKit.Iso9660.Building;
 using Boot2IsoKit.Pipeline;
@@ -29,9 +33,12 @@ var self = Environment.ProcessPath!;
 var selfArguments = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Cases).Assembly.Location } : [];
 string[] Self(params string[] rest) => [.. selfArguments, "case", .. rest];
 
-Console.WriteLine("preparing inputs: a boot2docker-sized fixture base, an engine tgz, ipvsadm from Debian...");
-var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, new FixtureOptions { PaddingMegabytes = 48 });
-var engine = await TestEngine.CreateAsync(Path.Combine(work, "engine"));
+Console.WriteLine("preparing inputs: a boot2docker-sized fixture base, an engine tgz with the daemon set, ipvsadm from Debian...");
+var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, new FixtureOptions { PaddingMegabytes = 124 });
+var engineDirectory = Path.Combine(work, "engine-daemons");
+var engine = Directory.Exists(engineDirectory) && Directory.GetFiles(engineDirectory, "docker-*.tgz") is [var cachedTgz]
+    ? new TestEngine(cachedTgz, Path.GetFileName(cachedTgz)["docker-".Length..^".tgz".Length])
+    : await TestEngine.CreateDaemonSetAsync(engineDirectory);
 var recipe = Path.Combine(work, "bench.yml");
 File.WriteAllText(recipe, $"""
     name: bench
@@ -50,22 +57,24 @@ File.WriteAllText(recipe, $"""
     """);
 var runs = quick ? 1 : 3;
 var results = new List<Measurement>();
-Measurement Best(string name, string program, params string[] arguments) => BestAfter(null, name, program, arguments);
-Measurement BestAfter(Action? before, string name, string program, params string[] arguments)
+
+// Cases of one phase run in rounds (each case once per round, in turn), so a burst of load on the
+// machine spreads over all of them instead of spoiling one; each keeps its best run.
+List<Measurement> Alternated(params BenchCase[] cases)
 {
-    Console.WriteLine("measuring " + name);
-    var m = Measurement.Best(runs, () =>
+    var rounds = Enumerable.Range(0, runs).Select(round => cases.Select(c =>
     {
-        before?.Invoke();
-        return Measurement.Run(name, program, arguments);
-    });
-    results.Add(m);
-    return m;
+        Console.WriteLine($"measuring {c.Name} (run {round + 1} of {runs})");
+        c.Before?.Invoke();
+        return Measurement.Run(c.Name, c.Program, c.Arguments);
+    }).ToList()).ToList();
+    var best = cases.Select((c, i) => Measurement.Best([.. rounds.Select(round => round[i])])).ToList();
+    results.AddRange(best);
+    return best;
 }
 
 // The .debs are downloaded once into the input cache before anything is timed.
 Measurement.Run("warm-up", self, Self("remaster", recipe, "append", Path.Combine(work, "warm-up.iso")));
-var copy = Best("cp of the base ISO (I/O floor)", "cp", fixture.IsoPath, Path.Combine(work, "copy.iso"));
 var baseIndex = Path.Combine(root, "artifacts", "cache", "base-index");
 void ForgetBaseIndex()
 {
@@ -75,24 +84,41 @@ void ForgetBaseIndex()
     }
 }
 
-var firstBuild = BestAfter(ForgetBaseIndex, "native remaster, append, first build of the base", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso")));
-var append = Best("native remaster, append, repeat build (base listing from the input cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso")));
-var merge = Best("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso")));
+// The hand-made reference: the same edit as a shell pipeline of C tools (see HandMade.Script).
+var handMade = HandMade.Prepare(work, fixture.IsoPath, engine);
+var handMadeIso = Path.Combine(work, "hand-made.iso");
+var phase1 = Alternated(
+    new BenchCase("cp of the base ISO (I/O floor)", "cp", [fixture.IsoPath, Path.Combine(work, "copy.iso")]),
+    new BenchCase("native remaster, append, first build of the base", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso")), ForgetBaseIndex),
+    new BenchCase("hand-made pipeline, first build (xz -d of the base for motd/os-release)", "sh", [handMade, "first", handMadeIso]),
+    new BenchCase("native remaster, append, repeat build (base listing from the input cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso"))),
+    new BenchCase("hand-made pipeline, repeat build", "sh", [handMade, "repeat", handMadeIso]),
+    new BenchCase("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso"))));
+var (copy, firstBuild, handFirst, append, handRepeat, merge) = (phase1[0], phase1[1], phase1[2], phase1[3], phase1[4], phase1[5]);
 
-// The same ISO edit by xorriso: swap in the initrd our append mode produced, relabel, keep the boot setup.
+// The same ISO edit by xorriso alone: swap in the initrd our append mode produced, relabel, keep the boot setup.
 var newInitrd = Path.Combine(work, "initrd.img");
-using (var built = IsoImage.Open(Path.Combine(work, "append.iso")))
-await using (var source = built.OpenFile(built.Find("boot/initrd.img")!))
-await using (var target = File.Create(newInitrd))
-{
-    await source.CopyToAsync(target);
-}
+ExtractInitrd(Path.Combine(work, "append.iso"), newInitrd);
+
+// The merged initrd, decoded member by member by xz (which also checks that every member ends exactly
+// where the next begins): the cpio both encoders get.
+var mergedInitrd = Path.Combine(work, "merged-initrd.img");
+ExtractInitrd(Path.Combine(work, "merge.iso"), mergedInitrd);
+var mergedCpio = Path.Combine(work, "merged.cpio");
+var mergedMembers = HandMade.DecodeLzmaMembers(mergedInitrd, mergedCpio);
+var xzOutput = Path.Combine(work, "merged.cpio.xz");
+var oursOutput = Path.Combine(work, "merged.cpio.lzma");
 
 // xorriso refuses an -outdev that already holds data: each run starts without it.
 var xorrisoOutput = Path.Combine(work, "xorriso-edit.iso");
-var xorrisoEdit = BestAfter(() => File.Delete(xorrisoOutput), "xorriso: same ISO edit (initrd swap + relabel)", "xorriso",
-    "-indev", fixture.IsoPath, "-outdev", xorrisoOutput, "-boot_image", "any", "replay",
-    "-volid", "b2d-v" + engine.Version, "-map", newInitrd, "/boot/initrd.img", "-commit");
+var phase2 = Alternated(
+    new BenchCase("xorriso: same ISO edit (initrd swap + relabel)", "xorriso",
+        ["-indev", fixture.IsoPath, "-outdev", xorrisoOutput, "-boot_image", "any", "replay",
+        "-volid", "b2d-v" + engine.Version, "-map", newInitrd, "/boot/initrd.img", "-commit"], () => File.Delete(xorrisoOutput)),
+    new BenchCase("merge's encoder alone on the merged cpio (parallel lzma members)", self, Self("lzma-encode", mergedCpio, oursOutput)),
+    new BenchCase("xz -T0 -6 --check=crc32 on the same cpio", "sh", ["-c", $"xz -T0 -6 --check=crc32 -c '{mergedCpio}' > '{xzOutput}'"]));
+var (xorrisoEdit, oursEncode, xzEncode) = (phase2[0], phase2[1], phase2[2]);
+var sizes = (Ours: new FileInfo(oursOutput).Length, Xz: new FileInfo(xzOutput).Length, Cpio: new FileInfo(mergedCpio).Length);
 
 // The docker builder on the same recipe, FROM a stand-in image of the same base, without the layer cache.
 Measurement? docker = null;
@@ -102,7 +128,7 @@ try
     using var connection = await DockerConnection.ConnectAsync(timeout: TimeSpan.FromSeconds(10));
     Console.WriteLine("preparing the stand-in base image for the docker builder...");
     var baseImage = await StandInImages.EnsureAsync(connection, fixture, Console.WriteLine);
-    docker = Best("docker builder, same recipe (no layer cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "docker.iso"), "docker", baseImage));
+    docker = Alternated(new BenchCase("docker builder, same recipe (no layer cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "docker.iso"), "docker", baseImage)))[0];
 }
 catch (Exception e) when (e is DockerEngineException or InvalidOperationException or HttpRequestException or IOException or TimeoutException)
 {
@@ -125,12 +151,14 @@ if (!File.Exists(bigFile) || new FileInfo(bigFile).Length != 1L << 30)
     }
 }
 
-Best("our builder, 1 GiB tree", self, Self("build-tree", bigTree, Path.Combine(work, "big-ours.iso")));
-var xorrisoBig = Best("xorriso -as mkisofs, 1 GiB tree", "xorriso", "-as", "mkisofs", "-R", "-o", Path.Combine(work, "big-xorriso.iso"), bigTree);
+var xorrisoBig = Alternated(
+    new BenchCase("our builder, 1 GiB tree", self, Self("build-tree", bigTree, Path.Combine(work, "big-ours.iso"))),
+    new BenchCase("xorriso -as mkisofs, 1 GiB tree", "xorriso", ["-as", "mkisofs", "-R", "-o", Path.Combine(work, "big-xorriso.iso"), bigTree]))[1];
 
 var table = new StringBuilder();
 table.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}; best of {runs}.");
-table.AppendLine(CultureInfo.InvariantCulture, $"Base: {new FileInfo(fixture.IsoPath).Length / 1048576.0:0} MiB fixture ISO (initrd {InitrdSize(fixture.IsoPath) / 1048576.0:0} MiB, legacy lzma); engine tgz {new FileInfo(engine.TgzPath).Length / 1048576.0:0} MiB; ipvsadm (bullseye) with its libraries.");
+table.AppendLine(CultureInfo.InvariantCulture, $"Base: {new FileInfo(fixture.IsoPath).Length / 1048576.0:0} MiB fixture ISO (initrd {InitrdSize(fixture.IsoPath) / 1048576.0:0} MiB, legacy lzma, {UnpackedSize(fixture.IsoPath) / 1048576.0:0} MiB unpacked, mostly Debian ELF files); engine tgz {new FileInfo(engine.TgzPath).Length / 1048576.0:0} MiB ({engine.Version}, the daemon set, {TgzUnpackedSize(engine.TgzPath) / 1048576.0:0} MiB unpacked); ipvsadm (bullseye) with its libraries.");
+table.AppendLine(CultureInfo.InvariantCulture, $"Merged cpio {sizes.Cpio / 1048576.0:0} MiB: merge's parallel lzma {sizes.Ours / 1048576.0:0.0} MiB in {mergedMembers} members, xz -T0 -6 --check=crc32 {sizes.Xz / 1048576.0:0.0} MiB ({(double)sizes.Ours / sizes.Xz:0.000}× xz's size).");
 table.AppendLine();
 table.AppendLine("| case | seconds | peak RSS (MiB) | ratio |");
 table.AppendLine("|---|---:|---:|---|");
@@ -139,7 +167,9 @@ foreach (var m in results)
     var ratio = m switch
     {
         _ when m == merge => $"{m.Seconds / firstBuild.Seconds:0.0}× append (first build)",
-        _ when m.Case.StartsWith("native", StringComparison.Ordinal) => $"{m.Seconds / xorrisoEdit.Seconds:0.00}× xorriso edit, {m.Seconds / copy.Seconds:0}× cp",
+        _ when m == firstBuild => $"{m.Seconds / handFirst.Seconds:0.00}× hand-made first build, {m.Seconds / xorrisoEdit.Seconds:0.0}× xorriso edit",
+        _ when m == append => $"{m.Seconds / handRepeat.Seconds:0.00}× hand-made repeat build, {m.Seconds / xorrisoEdit.Seconds:0.0}× xorriso edit",
+        _ when m == oursEncode => $"{m.Seconds / xzEncode.Seconds:0.00}× xz -T0 -6",
         _ when m == docker => $"{m.Seconds / firstBuild.Seconds:0.0}× native append, first build (RSS: our process only, not the engine's)",
         _ when m.Case.StartsWith("our builder", StringComparison.Ordinal) => $"{m.Seconds / xorrisoBig.Seconds:0.00}× xorriso",
         _ => "",
@@ -157,6 +187,43 @@ File.WriteAllText(report, table.ToString());
 Console.WriteLine(table);
 Console.WriteLine("written to " + report);
 return 0;
+
+static void ExtractInitrd(string iso, string target)
+{
+    using var image = IsoImage.Open(iso);
+    using var source = image.OpenFile(image.Find("boot/initrd.img")!);
+    using var file = File.Create(target);
+    source.CopyTo(file);
+}
+
+static long UnpackedSize(string iso)
+{
+    var initrd = Path.GetTempFileName();
+    try
+    {
+        ExtractInitrd(iso, initrd);
+        using var file = File.OpenRead(initrd);
+        return new InitrdReader(file, "base initrd").ListMembers().Sum(m => m.UncompressedLength);
+    }
+    finally
+    {
+        File.Delete(initrd);
+    }
+}
+
+static long TgzUnpackedSize(string tgz)
+{
+    using var file = File.OpenRead(tgz);
+    using var gzip = new GZipStream(file, CompressionMode.Decompress);
+    using var reader = new TarReader(gzip);
+    var total = 0L;
+    while (reader.GetNextEntry() is { } entry)
+    {
+        total += entry.Length;
+    }
+
+    return total;
+}
 
 static long InitrdSize(string iso)
 {
@@ -182,6 +249,31 @@ internal static class Cases
 
                 using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values), PipelineLog.Silent));
                 await pipeline.BuildAsync();
+                return 0;
+            }
+
+            case "lzma-encode":
+            {
+                // lzma-encode CPIO OUTPUT: the merge's encoder alone, cut between entries as the merge cuts.
+                using var input = File.OpenRead(args[1]);
+                using var output = File.Create(args[2]);
+                using var lzma = new ParallelLzmaStream(output);
+                using var reader = new CpioReader(input, args[1]);
+                using var writer = new CpioWriter(lzma, leaveOpen: true);
+                while (reader.MoveNext())
+                {
+                    var header = reader.Current!;
+                    using var data = header.Kind == Boot2IsoKit.Rootfs.RootfsEntryKind.Symlink
+                        ? new MemoryStream(Encoding.UTF8.GetBytes(reader.SymlinkTarget!))
+                        : reader.OpenEntryStream();
+                    writer.WriteHeader(header, data);
+                    if (header.LinkCount <= 1)
+                    {
+                        lzma.MarkCutPoint();
+                    }
+                }
+
+                writer.WriteTrailer();
                 return 0;
             }
 

@@ -1,9 +1,7 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using Boot2IsoKit.Compression;
 using Boot2IsoKit.IO;
 using Boot2IsoKit.Rootfs;
-using SharpCompress.Compressors.LZMA;
 
 namespace Boot2IsoKit.Initramfs;
 
@@ -16,13 +14,6 @@ namespace Boot2IsoKit.Initramfs;
 /// </summary>
 public static class InitrdOverlayWriter
 {
-    /// <summary>
-    /// LZMA dictionary for merged legacy-lzma initrds. "xz --format=lzma -9" uses 64 MiB, which costs the
-    /// encoder's binary-tree match finder about 0.75 GB of memory; 16 MiB (xz -7) costs a quarter of that
-    /// and loses little on a ~60 MB rootfs.
-    /// </summary>
-    public const int LzmaDictionarySize = 16 << 20;
-
     public static Task<InitrdOverlayResult> WriteAsync(
         Stream baseInitrd,
         RootfsOverlay overlay,
@@ -173,6 +164,16 @@ public static class InitrdOverlayWriter
             lastDefinition[header.Name] = index++;
         });
         var rescues = DataRescues(hardLinkGroups.Values, (position, name) => overlay.TryGet(name, out _) || lastDefinition[name] != position);
+
+        // A compressed member may only end where no base hard-link group is half written: the kernel's link
+        // table survives member ends, but our reader (like a re-merge) pairs names within one member.
+        var groupEdges = new Dictionary<long, int>();
+        foreach (var names in hardLinkGroups.Values.Where(g => g.Count > 1))
+        {
+            groupEdges[names[0].Index] = groupEdges.GetValueOrDefault(names[0].Index) + 1;
+            groupEdges[names[^1].Index] = groupEdges.GetValueOrDefault(names[^1].Index) - 1;
+        }
+
         var baseLength = baseInitrd.Length;
         var notes = new List<string>();
         var compression = members[0].Compression;
@@ -202,6 +203,8 @@ public static class InitrdOverlayWriter
         index = 0;
         var additionCount = 0;
         var compressor = OpenCompressor(compression, output);
+        var parallelLzma = compressor as ParallelLzmaStream;
+        var openGroups = 0;
         try
         {
             var cpio = new CpioWriter(compressor, leaveOpen: true);
@@ -210,6 +213,16 @@ public static class InitrdOverlayWriter
                 cancellationToken.ThrowIfCancellationRequested();
                 var header = r.Current!;
                 var position = index++;
+                openGroups += groupEdges.GetValueOrDefault(position);
+                WriteBaseEntry(member, r, header, position);
+                if (openGroups == 0)
+                {
+                    parallelLzma?.MarkCutPoint();
+                }
+            });
+
+            void WriteBaseEntry(int member, CpioReader r, CpioHeader header, long position)
+            {
                 if (rescues.TryGetValue(position, out var keptName))
                 {
                     // This name goes, but it carries the data of hard links that stay: give the data to one of
@@ -272,12 +285,21 @@ public static class InitrdOverlayWriter
                 {
                     progress?.Report(new InitrdOverlayProgress("merge", output.Count));
                 }
-            });
+            }
 
             var additions = overlay.EntriesWithParents()
                 .Where(e => !emitted.Contains(e.Path) && (overlay.TryGet(e.Path, out _) || !lastDefinition.ContainsKey(e.Path)))
                 .ToList();
-            cpio.WriteEntries(additions);
+
+            // Additions one by one, so a member can end after any of them; the overlay's hard-link groups
+            // last, in one call (their names share an inode the writer assigns), after their parents.
+            foreach (var entry in additions.Where(e => !linked.Contains(e.Path)))
+            {
+                cpio.Write(entry);
+                parallelLzma?.MarkCutPoint();
+            }
+
+            cpio.WriteEntries([.. additions.Where(e => linked.Contains(e.Path))]);
             cpio.WriteTrailer();
             cpio.Dispose();
             additionCount = additions.Count(e => !lastDefinition.ContainsKey(e.Path));
@@ -325,15 +347,8 @@ public static class InitrdOverlayWriter
             case InitrdCompression.Zstd:
                 return new SharpCompress.Compressors.ZStandard.CompressionStream(new NonClosingStream(output), 19);
             case InitrdCompression.Lzma:
-                // LZMA-alone header as "xz --format=lzma" streams it: lc=3 lp=0 pb=2, the dictionary
-                // size, and an unknown (-1) uncompressed size, so the data ends with an end marker.
-                // (SharpCompress's encoder defaults to lc=3 lp=0 pb=2; its 5 property bytes carry them.)
-                var lzma = LzmaStream.Create(new LzmaEncoderProperties(eos: true, LzmaDictionarySize, 64), false, new NonClosingStream(output));
-                var header = new byte[13];
-                lzma.Properties.AsSpan(0, 5).CopyTo(header);
-                BinaryPrimitives.WriteInt64LittleEndian(header.AsSpan(5), -1);
-                output.Write(header);
-                return lzma;
+                // Independent members on every core, cut between entries (see MarkCutPoint in Merge).
+                return new ParallelLzmaStream(output, leaveOpen: true);
             default:
                 throw new InvalidCpioException("initrd", "first member", $"cannot write {compression}");
         }

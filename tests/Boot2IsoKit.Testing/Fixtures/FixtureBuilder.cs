@@ -17,6 +17,12 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
     /// <summary>All files get this mtime (2020-06-29, the last boot2docker release) so rebuilds are alike.</summary>
     private const long FixedEpoch = 1593388800;
 
+    /// <summary>Where the padding files go in the rootfs (one folder per package).</summary>
+    public const string PaddingDirectory = "opt/b2ik-padding";
+
+    /// <summary>Debian packages whose ELF files pad a fixture (about 150 MB of them in all).</summary>
+    private static readonly string[] PaddingPackages = ["cpp-12", "gcc-12", "gdb", "binutils-x86-64-linux-gnu", "qemu-system-x86"];
+
     private static readonly string[] NewLayoutModules = ["ldlinux.c32", "libutil.c32", "menu.c32"];
 
     private static readonly string[] LibcDirectories = ["lib/x86_64-linux-gnu", "usr/lib/x86_64-linux-gnu"];
@@ -62,6 +68,11 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         var glibcVersion = UpstreamVersion(libcVersion);
 
         await BuildRootfsAsync(Path.Combine(unpacked, "busybox-static"), Path.Combine(unpacked, "libc6"), kernelRelease, ct).ConfigureAwait(false);
+        if (options.PaddingMegabytes > 0)
+        {
+            await WritePaddingAsync(packages, Path.Combine(unpacked, "padding"), Path.Combine(Rootfs, PaddingDirectory), (long)options.PaddingMegabytes << 20, ct).ConfigureAwait(false);
+        }
+
         BuildIsoTree(kernel, Path.Combine(unpacked, "isolinux"), Path.Combine(unpacked, "syslinux-common"));
         await MakeInitrdAsync(ct).ConfigureAwait(false);
         await MakeIsoAsync(Path.Combine(unpacked, "isolinux", "usr", "lib", "ISOLINUX", "isohdpfx.bin"), ct).ConfigureAwait(false);
@@ -104,11 +115,6 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         {
             WriteText("etc/version", engineVersion + "\n");
             WriteText("etc/boot2docker", FixtureRootfsText.BuildStamp + "\n");
-        }
-
-        if (options.PaddingMegabytes > 0)
-        {
-            await WritePaddingAsync(Path.Combine(Rootfs, "opt", "b2ik-padding.bin"), options.PaddingMegabytes, ct).ConfigureAwait(false);
         }
     }
 
@@ -241,17 +247,50 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         File.SetUnixFileMode(path, executable ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100);
     }
 
-    /// <summary>Incompressible bytes from a seeded generator: large like a real engine, yet the same every build.</summary>
-    private static async Task WritePaddingAsync(string path, int megabytes, CancellationToken ct)
+    /// <summary>
+    /// Real ELF programs and libraries from Debian packages (a compiler, a debugger, an emulator: files of
+    /// 1 to 35 MB, like the engine binaries a boot2docker rootfs carries), so the initrd compresses like a
+    /// real one. Files are taken in package and path order while they fit in the budget: the same set
+    /// for the same package versions.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private static async Task WritePaddingAsync(DebianPackages packages, string unpacked, string target, long budget, CancellationToken ct)
     {
-        var random = new Random(0x0B2D);
-        var buffer = new byte[1 << 20];
-        await using var stream = File.Create(path);
-        for (var i = 0; i < megabytes; i++)
+        var total = 0L;
+        foreach (var package in PaddingPackages)
         {
-            random.NextBytes(buffer);
-            await stream.WriteAsync(buffer, ct).ConfigureAwait(false);
+            var deb = await packages.DownloadAsync(package, suite: null, ct).ConfigureAwait(false);
+            var root = Path.Combine(unpacked, package);
+            await DebianPackages.ExtractAsync(deb, root, ct).ConfigureAwait(false);
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                var info = new FileInfo(file);
+                if (info.LinkTarget is not null || total + info.Length > budget || !IsElf(file))
+                {
+                    continue;
+                }
+
+                var copy = Path.Combine(target, package, Path.GetRelativePath(root, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+                File.Copy(file, copy);
+                File.SetUnixFileMode(copy, (UnixFileMode)0b111_101_101);
+                total += info.Length;
+            }
+
+            Directory.Delete(root, recursive: true);
         }
+
+        if (total == 0)
+        {
+            throw new InvalidOperationException($"no ELF file of the padding packages ({string.Join(", ", PaddingPackages)}) fits in {budget} bytes");
+        }
+    }
+
+    private static bool IsElf(string path)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        using var stream = File.OpenRead(path);
+        return stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false) == 4 && magic.SequenceEqual("\u007FELF"u8);
     }
 
     /// <summary>"2.31-13+deb11u11" → "2.31".</summary>

@@ -88,7 +88,7 @@ public static class FixtureIsos
     {
         ArgumentNullException.ThrowIfNull(options);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{layout.ToString().ToLowerInvariant()}-{options.GlibcSuite}-{(options.Lib64Link ? "lib64" : "nolib64")}-pad{options.PaddingMegabytes}-v{BuilderVersion}");
+            $"{layout.ToString().ToLowerInvariant()}-{options.GlibcSuite}-{(options.Lib64Link ? "lib64" : "nolib64")}-{(options.PaddingMegabytes > 0 ? "elfpad" : "pad")}{options.PaddingMegabytes}-v{BuilderVersion}");
     }
 
     private static void Validate(FixtureOptions options)

@@ -12,6 +12,9 @@ public sealed record FixtureOptions
     /// </summary>
     public bool Lib64Link { get; init; } = true;
 
-    /// <summary>Size of an extra incompressible file in the rootfs, to reach boot2docker-like sizes for benchmarks.</summary>
+    /// <summary>
+    /// Megabytes of real ELF files from Debian packages added under opt/b2ik-padding, to reach
+    /// boot2docker-like sizes (and compression ratios) for benchmarks.
+    /// </summary>
     public int PaddingMegabytes { get; init; }
 }

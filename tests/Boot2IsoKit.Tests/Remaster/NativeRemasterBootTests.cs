@@ -69,6 +69,21 @@ public sealed class NativeRemasterBootTests : IDisposable
         }
 
         Assert.Equal("v" + engine.Version, VolumeLabel.ParseVersion(System.Text.Encoding.ASCII.GetString(label)));
+        if (initrdMode == "merge")
+        {
+            // The merge writes the rootfs as independent lzma members on every core: the kernel read them all.
+            using var image = IsoImage.Open(record.Iso);
+            using var initrd = new MemoryStream();
+            await using (var source = image.OpenFile(image.Find("boot/initrd.img")!))
+            {
+                await source.CopyToAsync(initrd, ct);
+            }
+
+            var members = new Boot2IsoKit.Initramfs.InitrdReader(initrd, "merged initrd").ListMembers();
+            Assert.True(members.Count > 1, $"{members.Count} member");
+            Assert.All(members, m => Assert.Equal(Boot2IsoKit.Initramfs.InitrdCompression.Lzma, m.Compression));
+        }
+
         if (layout == FixtureLayout.Old)
         {
             using var image = IsoImage.Open(record.Iso);
