@@ -44,6 +44,9 @@ public sealed record BuildPlan
 
     /// <summary>Seconds since the epoch for every timestamp written (SOURCE_DATE_EPOCH or the newest input).</summary>
     public long Timestamp { get; init; }
+
+    /// <summary>Where each injected binary (or its bundled-mode wrapper) lands; Verify runs each.</summary>
+    public IReadOnlyList<string> InjectedBinaries { get; init; } = [];
 }
 
 /// <summary>The Docker engine to pin: a local tgz (offline) or a URL with an optional pinned checksum.</summary>

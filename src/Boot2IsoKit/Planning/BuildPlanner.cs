@@ -103,11 +103,22 @@ public sealed partial class BuildPlanner(PipelineContext context)
             OverlayDirectory.AddTo(overlay, context.FromRepository(directory), timestamp);
         }
 
+        var injected = new List<string>();
         foreach (var package in recipe.Packages)
         {
             var plan = await InjectAsync(recipe, package, target, cancellationToken).ConfigureAwait(false);
             context.Log.Info(plan.Report.ToString().TrimEnd());
+            injected.AddRange(plan.Report.Binaries.Select(b => b.InstalledAt));
             foreach (var entry in plan.Entries)
+            {
+                overlay.Add(entry with { ModificationTime = timestamp });
+            }
+        }
+
+        if (engine?.LocalTgz is not null)
+        {
+            // A dynamically linked engine's libraries, checked against the base like injected packages.
+            foreach (var entry in await new EngineLibraryPlanner(context).PlanAsync(recipe, engine, target, cancellationToken).ConfigureAwait(false))
             {
                 overlay.Add(entry with { ModificationTime = timestamp });
             }
@@ -131,6 +142,7 @@ public sealed partial class BuildPlanner(PipelineContext context)
                 ? context.FromCommandLine(output)
                 : context.FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
             Timestamp = timestamp,
+            InjectedBinaries = injected,
         };
     }
 
