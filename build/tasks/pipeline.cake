@@ -2,9 +2,11 @@
 // one place (PipelineArguments) from Cake's argument list.
 using Boot2IsoKit.Pipeline;
 
+PipelineArguments ReadPipelineArguments() => PipelineArguments.Read(name => HasArgument(name) ? Argument<string>(name, "") : null);
+
 IsoPipeline Pipeline()
 {
-    var arguments = PipelineArguments.Read(name => HasArgument(name) ? Argument<string>(name, "") : null);
+    var arguments = ReadPipelineArguments();
     var repositoryRoot = MakeAbsolute(Directory("..")).FullPath;
     var invocationDirectory = EnvironmentVariable("B2IK_INVOCATION_DIR") ?? repositoryRoot;
     var log = PipelineLog.Console(verbose: Context.Log.Verbosity >= Verbosity.Verbose);
@@ -13,11 +15,26 @@ IsoPipeline Pipeline()
 
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync("recipes/experimental.yml"); });
+    .Does(async () => await BuildAsync("recipes/experimental.yml"));
 
 Task("Iso")
     .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
-    .Does(async () => { using var pipeline = Pipeline(); await pipeline.BuildAsync(); });
+    .Does(async () => await BuildAsync(null));
+
+// A build target; with --verify the new ISO is booted and checked as the Verify target does.
+async Task BuildAsync(string recipe)
+{
+    using var pipeline = Pipeline();
+    var record = await pipeline.BuildAsync(recipe);
+    if (ReadPipelineArguments().Verify)
+    {
+        await pipeline.VerifyAsync(record.Iso);
+    }
+}
+
+Task("Verify")
+    .Description("Boots the ISO (--iso, default the last build) in QEMU as docker-machine does (CD + data disk, then hard disk) and checks engine, banner, data disk, injected binaries and the recipe's verify: commands (--accel=tcg|kvm).")
+    .Does(async () => { using var pipeline = Pipeline(); await pipeline.VerifyAsync(); });
 
 Task("Fetch")
     .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")

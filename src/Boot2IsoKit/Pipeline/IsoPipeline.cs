@@ -7,6 +7,7 @@ using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Planning;
 using Boot2IsoKit.Recipes;
 using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Verification;
 
 namespace Boot2IsoKit.Pipeline;
 
@@ -67,9 +68,31 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
             EngineVersion = engine?.Version,
             Versions = new() { ["base"] = plan.BaseVersion, ["stamped"] = plan.StampedVersion },
             Inputs = await InputHashesAsync(baseIsoPath, engine?.LocalTgz, cancellationToken).ConfigureAwait(false),
+            Verify = new VerificationFacts
+            {
+                EngineVersion = engine?.Version,
+                StampedVersion = plan.StampedVersion,
+                MotdBanner = plan.MotdBanner,
+                InjectedBinaries = plan.InjectedBinaries,
+                Commands = recipe.Verify,
+            },
         };
         record.Save(context.Artifacts);
         return record;
+    }
+
+    /// <summary>
+    /// Verify: boots --iso (default: the last build) in QEMU as docker-machine does and checks what its
+    /// build record promised; throws <see cref="VerificationFailedException"/> naming the failed rows.
+    /// </summary>
+    public async Task<VerificationReport> VerifyAsync(string? builtIso = null, CancellationToken cancellationToken = default)
+    {
+        var iso = builtIso ?? IsoArgument();
+        var facts = BuildRecord.ForIso(iso)?.Verify ?? new VerificationFacts();
+        var options = new VerifyOptions { Accelerator = Arguments.Accelerator ?? VmAccelerator.Tcg };
+        var report = await new IsoVerifier(options, Log.Info).VerifyAsync(iso, facts, cancellationToken).ConfigureAwait(false);
+        Log.Info(report.ToText().TrimEnd());
+        return report.Passed ? report : throw new VerificationFailedException(report);
     }
 
     /// <summary>Fetch: puts every input of the recipe into the input cache, so a later build can run --offline.</summary>

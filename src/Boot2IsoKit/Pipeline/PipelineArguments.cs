@@ -27,7 +27,9 @@ public sealed record PipelineArguments
         ("offline", "build only from local files and the input cache"),
         ("cache-dir", "input cache directory (default artifacts/cache)"),
         ("output", "output ISO path"),
-        ("iso", "SeedCache/Bundle/Inspect: the ISO to use (default: the last build's)"),
+        ("iso", "SeedCache/Bundle/Inspect/Verify: the ISO to use (default: the last build's)"),
+        ("verify", "build targets: boot the new ISO in QEMU and check it, as --target=Verify does"),
+        ("accel", "Verify: tcg (default) or kvm"),
         ("compare", "Inspect: a base ISO to compare with"),
         ("storage-path", "SeedCache: docker-machine store (default MACHINE_STORAGE_PATH, ~/.docker/machine)"),
         ("machine", "SeedCache: also replace this machine's ISO copy"),
@@ -74,6 +76,11 @@ public sealed record PipelineArguments
 
     public bool Force { get; init; }
 
+    /// <summary>Build targets run Verify on the new ISO.</summary>
+    public bool Verify { get; init; }
+
+    public Verification.VmAccelerator? Accelerator { get; init; }
+
     public static PipelineArguments Read(Func<string, string?> lookup)
     {
         ArgumentNullException.ThrowIfNull(lookup);
@@ -98,6 +105,8 @@ public sealed record PipelineArguments
             Machine = lookup("machine"),
             Restore = lookup("restore") is { } restore ? (restore is "true" ? "" : restore) : null,
             Force = Flag(lookup, "force"),
+            Verify = Flag(lookup, "verify"),
+            Accelerator = Choice(lookup, "accel", ("tcg", Verification.VmAccelerator.Tcg), ("kvm", Verification.VmAccelerator.Kvm)),
         };
     }
 
