@@ -181,18 +181,22 @@ public sealed class IsoVerifier(VerifyOptions options, Action<string> progress)
     /// <summary>What docker-machine relies on: /var/lib/boot2docker lives on the ext4 partition labelled boot2docker-data.</summary>
     private static async Task CheckDataDiskAsync(GuestShell shell, Rows rows, CancellationToken ct)
     {
-        // The mount whose mount point is the longest prefix of the resolved path (from /proc/mounts: no df needed).
+        // The mount whose mount point is the longest prefix of the resolved path, with its type (from
+        // /proc/mounts: no df needed); the labelled partition from util-linux's blkid -L, else busybox's findfs.
         const string Script = "p=$(readlink -f /var/lib/boot2docker)/; "
-            + "d=$(awk -v p=\"$p\" '{ m = ($2 == \"/\") ? \"/\" : $2 \"/\"; if (index(p, m) == 1 && length(m) > l) { l = length(m); d = $1 } } END { print d }' /proc/mounts); "
-            + "echo \"device=$d\"; sudo blkid \"$d\"";
+            + "awk -v p=\"$p\" '{ m = ($2 == \"/\") ? \"/\" : $2 \"/\"; if (index(p, m) == 1 && length(m) > l) { l = length(m); d = $1; t = $3 } } END { print \"device=\" d; print \"type=\" t }' /proc/mounts; "
+            + "echo \"label=$(sudo blkid -L boot2docker-data 2>/dev/null || sudo findfs LABEL=boot2docker-data 2>/dev/null)\"";
         var result = await shell.RunAsync(Script, CommandTimeout, ct).ConfigureAwait(false);
-        var lines = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var device = lines.FirstOrDefault(l => l.StartsWith("device=", StringComparison.Ordinal))?["device=".Length..] ?? "";
-        var blkid = lines.FirstOrDefault(l => !l.StartsWith("device=", StringComparison.Ordinal)) ?? "";
-        var labelled = blkid.Contains("LABEL=\"boot2docker-data\"", StringComparison.Ordinal);
-        var ext4 = blkid.Contains("TYPE=\"ext4\"", StringComparison.Ordinal);
-        rows.Add("data disk formatted, /var/lib/boot2docker on it", device.StartsWith("/dev/", StringComparison.Ordinal) && labelled && ext4,
-            device.StartsWith("/dev/", StringComparison.Ordinal) ? $"/var/lib/boot2docker is on {blkid}" : $"/var/lib/boot2docker is on '{device}', not a disk partition");
+        var values = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(kv => kv.Length == 2)
+            .ToDictionary(kv => kv[0], kv => kv[1], StringComparer.Ordinal);
+        var device = values.GetValueOrDefault("device", "");
+        var type = values.GetValueOrDefault("type", "");
+        var labelled = values.GetValueOrDefault("label", "");
+        var passed = device.StartsWith("/dev/", StringComparison.Ordinal) && type == "ext4" && labelled == device;
+        rows.Add("data disk formatted, /var/lib/boot2docker on it", passed,
+            $"/var/lib/boot2docker is on {(device.Length > 0 ? device : "(nothing)")} ({(type.Length > 0 ? type : "no type")}); LABEL=boot2docker-data is {(labelled.Length > 0 ? labelled : "on no device")}");
     }
 
     private static async Task CheckBannerAsync(GuestShell shell, VerificationFacts facts, Rows rows, CancellationToken ct)
