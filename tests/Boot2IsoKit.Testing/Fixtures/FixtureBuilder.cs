@@ -38,6 +38,16 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         "iptables", "libip4tc2", "libip6tc2", "libmnl0", "libnetfilter-conntrack3", "libnfnetlink0", "libnftnl11", "libxtables12",
     ];
 
+    /// <summary>
+    /// The module trees a VM with a daemon needs (NIC, disks, CD, netfilter, bridge, veth, IPVS, overlay and what
+    /// they depend on); the rest of the kernel's modules would only make the initrd slower to build and boot.
+    /// </summary>
+    private static readonly string[] ModuleSubtrees =
+    [
+        "kernel/drivers/virtio", "kernel/drivers/net", "kernel/drivers/block", "kernel/drivers/ata", "kernel/drivers/scsi",
+        "kernel/drivers/cdrom", "kernel/net", "kernel/fs/overlayfs", "kernel/fs/isofs", "kernel/lib", "kernel/crypto", "kernel/arch",
+    ];
+
     /// <summary>Documentation the service packages carry that a VM never reads.</summary>
     private static readonly string[] UnusedShareDirectories = ["doc", "man", "info", "locale", "lintian", "bug", "bash-completion"];
 
@@ -138,8 +148,18 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
     private async Task InstallServicesAsync(DebianPackages packages, string modules, string kernelRelease, CancellationToken ct)
     {
         var modulesTarget = Path.Combine(Rootfs, "lib", "modules", kernelRelease);
-        Directory.Delete(modulesTarget, recursive: true);
-        await ExternalTool.RunCheckedAsync("cp", ["-a", modules, modulesTarget], cancellationToken: ct).ConfigureAwait(false);
+        foreach (var file in Directory.GetFiles(modules))
+        {
+            File.Copy(file, Path.Combine(modulesTarget, Path.GetFileName(file)));
+        }
+
+        foreach (var subtree in ModuleSubtrees.Where(t => Directory.Exists(Path.Combine(modules, t))))
+        {
+            var target = Path.Combine(modulesTarget, subtree);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await ExternalTool.RunCheckedAsync("cp", ["-a", Path.Combine(modules, subtree), target], cancellationToken: ct).ConfigureAwait(false);
+        }
+
         // busybox's modprobe first hands a .ko.xz to finit_module, which this kernel refuses ("Invalid ELF header
         // magic") before busybox decompresses it itself: plain modules keep the console free of that noise.
         await ExternalTool.RunCheckedAsync("find", [modulesTarget, "-name", "*.ko.xz", "-exec", "xz", "-d", "{}", "+"], cancellationToken: ct).ConfigureAwait(false);
