@@ -21,11 +21,29 @@ CakeTaskBuilder OnTheBuiltIso(CakeTaskBuilder task) =>
 
 Task("ExperimentalIso")
     .Description("Builds recipes/experimental.yml into artifacts/boot2docker-experimental.iso (--base-iso, --engine-tgz, --offline...).")
-    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync("recipes/experimental.yml", stop)); });
+    .Does(async () => await BuildAsync("recipes/experimental.yml"));
 
 Task("Iso")
     .Description("Builds any recipe: --recipe=recipes/NAME.yml.")
-    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.BuildAsync(cancellationToken: stop)); });
+    .Does(async () => await BuildAsync(null));
+
+// A build target; with --verify the new ISO is booted and checked as the Verify target does.
+async Task BuildAsync(string recipe)
+{
+    using var pipeline = Pipeline();
+    await stopSignals.RunAsync(async stop =>
+    {
+        var record = await pipeline.BuildAsync(recipe, stop);
+        if (pipelineArguments.Verify)
+        {
+            await pipeline.VerifyAsync(record.Iso, stop);
+        }
+    });
+}
+
+OnTheBuiltIso(Task("Verify"))
+    .Description("Boots the ISO (--iso, default the last build) in QEMU as docker-machine does (CD + data disk, then hard disk) and checks engine, banner, data disk, injected binaries and the recipe's verify: commands (--accel=tcg|kvm).")
+    .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.VerifyAsync(cancellationToken: stop)); });
 
 Task("Fetch")
     .Description("Fills the input cache with everything a recipe needs, for a later --offline build.")

@@ -32,6 +32,9 @@ public sealed record BuildRecord
     /// <summary>sha256 of every input, by name (base-iso, engine-tgz, ...).</summary>
     public Dictionary<string, string> Inputs { get; init; } = [];
 
+    /// <summary>What Verify checks in the booted ISO (engine, version, banner, injected binaries, the recipe's commands).</summary>
+    public Verification.VerificationFacts? Verify { get; init; }
+
     public IsoProvenance ToProvenance() => new()
     {
         Recipe = Recipe,

@@ -7,6 +7,7 @@ using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Planning;
 using Boot2IsoKit.Recipes;
 using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Verification;
 
 namespace Boot2IsoKit.Pipeline;
 
@@ -48,6 +49,14 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
             EngineVersion = plan.Engine?.Version,
             Versions = new() { ["base"] = plan.BaseVersion, ["stamped"] = plan.StampedVersion },
             Inputs = await InputHashesAsync(plan, recipe.Base.Iso, cancellationToken).ConfigureAwait(false),
+            Verify = new VerificationFacts
+            {
+                EngineVersion = plan.Engine?.Version,
+                StampedVersion = plan.StampedVersion,
+                MotdBanner = recipe.Motd,
+                InjectedBinaries = plan.InjectedBinaries,
+                Commands = recipe.Verify,
+            },
         };
         record.Save(context.Artifacts);
         return record;
@@ -59,6 +68,20 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
         var recipe = LoadRecipe(recipePath);
         using var connection = Arguments.Builder == BuilderKind.Docker ? await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
         return await Planner(connection).PlanAsync(recipe, Arguments.Builder, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Verify: boots --iso (default: the last build) in QEMU as docker-machine does and checks what its
+    /// build record promised; throws <see cref="VerificationFailedException"/> naming the failed rows.
+    /// </summary>
+    public async Task<VerificationReport> VerifyAsync(string? builtIso = null, CancellationToken cancellationToken = default)
+    {
+        var iso = builtIso ?? IsoArgument();
+        var facts = BuildRecord.ForIso(iso)?.Verify ?? new VerificationFacts();
+        var options = new VerifyOptions { Accelerator = Arguments.Accelerator ?? VmAccelerator.Tcg };
+        var report = await new IsoVerifier(options, Log.Info).VerifyAsync(iso, facts, cancellationToken).ConfigureAwait(false);
+        Log.Info(report.ToText().TrimEnd());
+        return report.Passed ? report : throw new VerificationFailedException(report);
     }
 
     /// <summary>Fetch: puts every input of the recipe into the input cache, so a later build can run --offline.</summary>

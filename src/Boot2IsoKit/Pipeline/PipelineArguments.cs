@@ -30,7 +30,9 @@ public sealed record PipelineArguments
         new("refresh", null, "ask the Debian mirror for its index again, even when the cached one is under 6 hours old", (a, v) => a with { Refresh = Flag("refresh", v) }),
         new("cache-dir", "PATH", "input cache directory (default artifacts/cache)", (a, v) => a with { CacheDirectory = v }),
         new("output", "PATH", "output ISO path", (a, v) => a with { Output = v }),
-        new("iso", "PATH", "SeedCache/Bundle/Inspect: the ISO to use (default: the last build's)", (a, v) => a with { Iso = v }),
+        new("iso", "PATH", "SeedCache/Bundle/Inspect/Verify: the ISO to use (default: the last build's)", (a, v) => a with { Iso = v }),
+        new("verify", null, "build targets: boot the new ISO in QEMU and check it, as --target=Verify does", (a, v) => a with { Verify = Flag("verify", v) }),
+        new("accel", "tcg|kvm", "Verify: tcg (default) or kvm", (a, v) => a with { Accelerator = Choice("accel", v, ("tcg", Verification.VmAccelerator.Tcg), ("kvm", Verification.VmAccelerator.Kvm)) }),
         new("compare", "PATH", "Inspect: a base ISO to compare with", (a, v) => a with { Compare = v }),
         new("storage-path", "PATH", "SeedCache: docker-machine store (default MACHINE_STORAGE_PATH, ~/.docker/machine)", (a, v) => a with { StoragePath = v }),
         new("machine", "NAME", "SeedCache: also replace this machine's ISO copy", (a, v) => a with { Machine = v }),
@@ -86,6 +88,11 @@ public sealed record PipelineArguments
     public string? Restore { get; init; }
 
     public bool Force { get; init; }
+
+    /// <summary>Build targets run Verify on the new ISO.</summary>
+    public bool Verify { get; init; }
+
+    public Verification.VmAccelerator? Accelerator { get; init; }
 
     /// <summary>
     /// Parses every given argument (name without the leading dashes → value; "" or "true" for a bare flag).

@@ -38,6 +38,9 @@ public sealed record BuildPlan : IDisposable
 
     public required string OutputPath { get; init; }
 
+    /// <summary>Where each injected binary (or its bundled-mode wrapper) lands; Verify runs each.</summary>
+    public IReadOnlyList<string> InjectedBinaries { get; init; } = [];
+
     public void Dispose()
     {
         if (Base is BuildBase.IsoFile iso)

@@ -103,10 +103,12 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             OverlayDirectory.AddTo(delta, FromRepository(directory), timestamp);
         }
 
+        var injected = new List<string>();
         foreach (var package in recipe.Packages)
         {
             var injection = await InjectAsync(recipe, package, baseIso, cancellationToken).ConfigureAwait(false);
             settings.Log.Info(injection.Report.ToString().TrimEnd());
+            injected.AddRange(injection.Report.Binaries.Select(b => b.InstalledAt));
             foreach (var entry in injection.Entries)
             {
                 delta.Add(entry with { ModificationTime = timestamp });
@@ -126,6 +128,12 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
         {
             var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
             tarball.AddTo(delta);
+            // A dynamically linked engine's libraries, checked against the base like injected packages.
+            foreach (var entry in await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false))
+            {
+                delta.Add(entry with { ModificationTime = timestamp });
+            }
+
             engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames);
         }
 
@@ -146,6 +154,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             Engine = engine,
             InitrdMode = recipe.Initrd,
             OutputPath = FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
+            InjectedBinaries = injected,
         };
     }
 
@@ -185,8 +194,9 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
 
         var name = package.Deb!;
         var donor = Directory.CreateDirectory(Path.Combine(settings.Scratch, "donor-" + name)).FullName;
-        var local = package.From is { } from ? package with { From = FromRepository(from) } : package;
-        await debian.ExtractAsync(local, recipe.DebianMirror, recipe.SourcePath, donor, cancellationToken).ConfigureAwait(false);
+        await debian.ExtractAsync(
+            new DebianRequest([name], package.Suite, package.From is { } from ? FromRepository(from) : null, recipe.DebianMirror, $"{recipe.SourcePath}: line {package.Line}", donor),
+            cancellationToken).ConfigureAwait(false);
         return LibraryInjector.Plan(new InjectionRequest
         {
             DonorRoot = new DirectoryRootfs(donor),

@@ -15,27 +15,26 @@ public sealed class DebianPackageSource(string cacheDirectory, IDownloader downl
 {
     public const string DefaultSuite = "bookworm";
 
-    public async Task ExtractAsync(PackageSpec package, string? mirror, string recipeSource, string donorRoot, CancellationToken cancellationToken = default)
+    public async Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(package);
-        var name = package.Deb ?? throw new ArgumentException("not a Debian package", nameof(package));
+        ArgumentNullException.ThrowIfNull(request);
         // Local .debs (from:) need no mirror.
-        var configured = DebianMirror.FromConfiguration(mirror, aptRoot);
-        if (configured is null && package.From is null)
+        var configured = DebianMirror.FromConfiguration(request.Mirror, aptRoot);
+        if (configured is null && request.LocalIndex is null)
         {
-            throw new DebianMirrorNotConfiguredException($"{recipeSource}: line {package.Line}", name);
+            throw new DebianMirrorNotConfiguredException(request.Location, string.Join(", ", request.Names));
         }
 
         var repository = new DebianRepository(configured, cacheDirectory, downloader) { Refresh = refresh };
-        var index = package.From is { } local
+        var index = request.LocalIndex is { } local
             ? PackagesIndex.FromLocal(local)
-            : await repository.LoadIndexAsync(package.Suite ?? DefaultSuite, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var resolved = index.Resolve([name]);
+            : await repository.LoadIndexAsync(request.Suite ?? DefaultSuite, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var resolved = index.Resolve(request.Names);
         foreach (var problem in resolved.Warnings)
         {
-            warning?.Invoke($"{name}: {problem}");
+            warning?.Invoke($"{string.Join(", ", request.Names)}: {problem}");
         }
 
-        await repository.ExtractAllAsync(resolved.Packages, donorRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await repository.ExtractAllAsync(resolved.Packages, request.DonorRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

@@ -27,10 +27,18 @@ public sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
 /// <summary>Debian packages for injection: resolved with their dependencies and unpacked into a donor root.</summary>
 public interface IDebianSource
 {
-    /// <summary>Unpacks <paramref name="package"/> and what it depends on into <paramref name="donorRoot"/>.</summary>
-    /// <param name="mirror">The recipe's mirror, or null for the environment's or apt's.</param>
-    Task ExtractAsync(PackageSpec package, string? mirror, string recipeSource, string donorRoot, CancellationToken cancellationToken = default);
+    /// <summary>Unpacks the named packages and what they depend on into the request's donor root.</summary>
+    Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>Debian packages to unpack.</summary>
+/// <param name="Names">Package names; their dependencies come too.</param>
+/// <param name="Suite">The suite (bookworm, bullseye...), or null for the default.</param>
+/// <param name="LocalIndex">A local .deb or a directory of .debs to take them from instead of a mirror (absolute).</param>
+/// <param name="Mirror">The recipe's mirror, or null for the environment's or apt's.</param>
+/// <param name="Location">Where the request comes from, for errors ("recipes/x.yml: line 12").</param>
+/// <param name="DonorRoot">The directory they are unpacked into.</param>
+public sealed record DebianRequest(IReadOnlyList<string> Names, string? Suite, string? LocalIndex, string? Mirror, string Location, string DonorRoot);
 
 /// <summary>Small files of a base image's rootfs (os-release, motd), for a docker build without a base ISO.</summary>
 public interface IBaseImageFiles

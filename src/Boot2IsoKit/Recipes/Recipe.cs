@@ -53,6 +53,9 @@ public sealed record Recipe
 
     /// <summary>Tiny Core major version of the base (10 for boot2docker v19.03.x); null = read from the base ISO.</summary>
     public int? TinyCoreRelease { get; init; }
+
+    /// <summary>Shell commands Verify runs as the docker user over SSH in the booted ISO; each must exit 0.</summary>
+    public IReadOnlyList<string> Verify { get; init; } = [];
 }
 
 /// <param name="Release">boot2docker release tag, e.g. v19.03.12.</param>
@@ -73,7 +76,16 @@ public sealed record BaseSpec(string Release, string Repository, string Asset, s
 /// <param name="Sha256">Pinned sha256 of the tgz; always checked when given.</param>
 /// <param name="Tgz">A local tgz; when set, nothing is fetched for the engine.</param>
 /// <param name="Sources">Download sites by channel key (base, stable, test, ...); the environment's B2IK_ENGINE_BASE_URL* win.</param>
-public sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz, IReadOnlyDictionary<string, string> Sources);
+public sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz, IReadOnlyDictionary<string, string> Sources)
+{
+    /// <summary>For a dynamically linked engine (Debian's docker.io): the Debian packages that provide its libraries.</summary>
+    public EngineLibrariesSpec? Libraries { get; init; }
+}
+
+/// <param name="Debs">Debian package names (their dependencies come too).</param>
+/// <param name="Suite">Debian suite, e.g. bookworm.</param>
+/// <param name="Line">Line of the entry in the recipe, for messages.</param>
+public sealed record EngineLibrariesSpec(IReadOnlyList<string> Debs, string Suite, int Line);
 
 /// <summary>A binary to inject, from a Debian package or the build host, with its shared libraries.</summary>
 public sealed record PackageSpec

@@ -59,7 +59,7 @@ public static partial class RecipeLoader
         }
 
         var reader = new NodeReader(sourceName);
-        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore");
+        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify");
         var name = reader.RequiredString(map, root, "name");
         if (!RecipeNamePattern().IsMatch(name))
         {
@@ -91,6 +91,7 @@ public static partial class RecipeLoader
             Extensions = map.TryGetValue("extensions", out var extensions) ? ReadExtensions(reader, extensions) : [],
             TinyCoreMirror = tinyCore is null ? null : ReadTinyCoreMirror(reader, tinyCore),
             TinyCoreRelease = tinyCore is null ? null : ReadTinyCoreRelease(reader, tinyCore),
+            Verify = map.TryGetValue("verify", out var verify) ? ReadVerify(reader, verify) : [],
         };
     }
 
@@ -154,6 +155,21 @@ public static partial class RecipeLoader
         return major;
     }
 
+    /// <summary>Shell commands Verify runs over SSH in the booted ISO: one line each, no control characters.</summary>
+    private static IReadOnlyList<string> ReadVerify(NodeReader reader, YamlNode node)
+    {
+        var commands = reader.Strings(node);
+        foreach (var (command, item) in commands.Zip(reader.Sequence(node)))
+        {
+            if (string.IsNullOrWhiteSpace(command) || command.Any(char.IsControl))
+            {
+                throw reader.Error(item, "a verify command is one non-empty line of shell (no newlines or control characters)");
+            }
+        }
+
+        return commands;
+    }
+
     /// <summary>The volume id is what docker-machine reads at 0x8028: at most 32 bytes, printable ASCII.</summary>
     private static void ValidateVolumeId(NodeReader reader, YamlNode node, string volumeId)
     {
@@ -199,7 +215,7 @@ public static partial class RecipeLoader
 
     private static EngineSpec ReadEngine(NodeReader reader, YamlNode node)
     {
-        var map = reader.Mapping(node, "engine", "version", "channel", "url", "sha256", "tgz", "sources");
+        var map = reader.Mapping(node, "engine", "version", "channel", "url", "sha256", "tgz", "sources", "libraries");
         var version = reader.RequiredString(map, node, "version");
         if (!EngineVersionPattern().IsMatch(version))
         {
@@ -237,8 +253,41 @@ public static partial class RecipeLoader
             }
         }
 
-        return new EngineSpec(version, channel, url, sha256, reader.OptionalString(map, "tgz"), sources);
+        return new EngineSpec(version, channel, url, sha256, reader.OptionalString(map, "tgz"), sources)
+        {
+            Libraries = map.TryGetValue("libraries", out var libraries) ? ReadEngineLibraries(reader, libraries) : null,
+        };
     }
+
+    /// <summary><c>libraries: { suite: bookworm, debs: [libsystemd0, ...] }</c>: where a dynamically linked engine's libraries come from.</summary>
+    private static EngineLibrariesSpec ReadEngineLibraries(NodeReader reader, YamlNode node)
+    {
+        var map = reader.Mapping(node, "engine libraries", "suite", "debs");
+        var suite = reader.OptionalString(map, "suite") ?? "bookworm";
+        if (!DebianNamePattern().IsMatch(suite))
+        {
+            throw reader.Error(map["suite"], $"suite '{suite}' is not a Debian suite name");
+        }
+
+        if (!map.TryGetValue("debs", out var debsNode))
+        {
+            throw reader.Error(node, "'libraries:' needs 'debs:' (the Debian packages that provide the engine's libraries)");
+        }
+
+        var debs = reader.Strings(debsNode);
+        foreach (var (deb, item) in debs.Zip(reader.Sequence(debsNode)))
+        {
+            if (!DebianNamePattern().IsMatch(deb))
+            {
+                throw reader.Error(item, $"'{deb}' is not a Debian package name");
+            }
+        }
+
+        return new EngineLibrariesSpec(debs, suite, (int)node.Start.Line);
+    }
+
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9+.-]{0,99}$")]
+    private static partial Regex DebianNamePattern();
 
     private static PackageSpec ReadPackage(NodeReader reader, YamlNode node)
     {

@@ -40,6 +40,17 @@ internal sealed partial class DebianPackages(string workDirectory)
         return Directory.GetFiles(target, $"{package}_*.deb").Single();
     }
 
+    /// <summary>Downloads several packages of one suite in one apt run; returns their .deb paths in the order asked.</summary>
+    public async Task<IReadOnlyList<string>> DownloadManyAsync(IReadOnlyList<string> names, string suite, CancellationToken ct)
+    {
+        var target = Directory.CreateDirectory(Path.Combine(workDirectory, "debs", suite + "-many")).FullName;
+        var mirror = AptMirror.Read();
+        string[] options = mirror.Suites.Contains(suite) ? [] : await PrivateAptAsync(mirror, suite, ct).ConfigureAwait(false);
+        string[] requests = [.. names.Select(n => options.Length == 0 ? $"{n}/{suite}" : n)];
+        await ExternalTool.RunCheckedAsync("apt-get", [.. options, "download", .. requests], target, TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
+        return [.. names.Select(n => Directory.GetFiles(target, $"{n}_*.deb").Single())];
+    }
+
     /// <summary>
     /// The newest cloud kernel image apt offers (<c>linux-image-*-cloud-amd64-unsigned</c>): a small
     /// kernel with the serial console, ACPI power-off and legacy-lzma initrd support built in.

@@ -30,6 +30,33 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
     private static readonly string[] RequiredLibraries =
         ["ld-linux-x86-64.so.2", "libc.so.6", "libm.so.6", "libpthread.so.0", "libdl.so.2", "librt.so.1", "libresolv.so.2"];
 
+    /// <summary>
+    /// The services boot2docker's boot scripts start, as Debian packages of the glibc suite with the
+    /// libraries they load (listed by hand: apt's resolver would pull in perl through debconf): an sshd
+    /// (dropbear), ext4 tools with /etc/mke2fs.conf (busybox's mke2fs makes ext2 only), sudo, and the
+    /// iptables dockerd calls for its NAT and filter chains.
+    /// </summary>
+    private static readonly string[] ServicePackages =
+    [
+        "dropbear-bin", "libcrypt1", "libgmp10", "libtomcrypt1", "libtommath1", "zlib1g",
+        "e2fsprogs", "libblkid1", "libcom-err2", "libext2fs2", "libss2", "libuuid1", "logsave",
+        "sudo", "libpam0g", "libpam-modules", "libaudit1", "libcap-ng0", "libselinux1", "libpcre2-8-0",
+        "iptables", "libip4tc2", "libip6tc2", "libmnl0", "libnetfilter-conntrack3", "libnfnetlink0", "libnftnl11", "libxtables12",
+    ];
+
+    /// <summary>
+    /// The module trees a VM with a daemon needs (NIC, disks, CD, netfilter, bridge, veth, IPVS, overlay and what
+    /// they depend on); the rest of the kernel's modules would only make the initrd slower to build and boot.
+    /// </summary>
+    private static readonly string[] ModuleSubtrees =
+    [
+        "kernel/drivers/virtio", "kernel/drivers/net", "kernel/drivers/block", "kernel/drivers/ata", "kernel/drivers/scsi",
+        "kernel/drivers/cdrom", "kernel/net", "kernel/fs/overlayfs", "kernel/fs/isofs", "kernel/lib", "kernel/crypto", "kernel/arch",
+    ];
+
+    /// <summary>Documentation the service packages carry that a VM never reads.</summary>
+    private static readonly string[] UnusedShareDirectories = ["doc", "man", "info", "locale", "lintian", "bug", "bash-completion"];
+
     private string Rootfs => Path.Combine(outputDirectory, RootfsDirectoryName);
 
     private string IsoTree => Path.Combine(outputDirectory, IsoTreeDirectoryName);
@@ -58,9 +85,9 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
             await DebianPackages.ExtractAsync(deb, Path.Combine(unpacked, Path.GetFileNameWithoutExtension(deb).Split('_')[0]), ct).ConfigureAwait(false);
         }
 
-        // Only the kernel image is needed from the (large) kernel package, not its modules.
+        // The kernel image and its modules (a VM's NIC, disk and netfilter drivers are modules there).
         var kernelDirectory = Directory.CreateDirectory(Path.Combine(unpacked, "kernel")).FullName;
-        await ExternalTool.RunCheckedAsync("sh", ["-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards './boot/vmlinuz-*'", "sh", kernelDeb, kernelDirectory], cancellationToken: ct).ConfigureAwait(false);
+        await ExternalTool.RunCheckedAsync("sh", ["-c", "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards './boot/vmlinuz-*' './lib/modules/*'", "sh", kernelDeb, kernelDirectory], cancellationToken: ct).ConfigureAwait(false);
         var kernel = Directory.GetFiles(Path.Combine(kernelDirectory, "boot"), "vmlinuz-*").Single();
         var kernelRelease = Path.GetFileName(kernel)["vmlinuz-".Length..];
 
@@ -73,6 +100,7 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
             await WritePaddingAsync(packages, Path.Combine(unpacked, "padding"), Path.Combine(Rootfs, PaddingDirectory), (long)options.PaddingMegabytes << 20, ct).ConfigureAwait(false);
         }
 
+        await InstallServicesAsync(packages, Path.Combine(kernelDirectory, "lib", "modules", kernelRelease), kernelRelease, ct).ConfigureAwait(false);
         BuildIsoTree(kernel, Path.Combine(unpacked, "isolinux"), Path.Combine(unpacked, "syslinux-common"));
         await MakeInitrdAsync(ct).ConfigureAwait(false);
         await MakeIsoAsync(Path.Combine(unpacked, "isolinux", "usr", "lib", "ISOLINUX", "isohdpfx.bin"), ct).ConfigureAwait(false);
@@ -115,6 +143,73 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
         {
             WriteText("etc/version", engineVersion + "\n");
             WriteText("etc/boot2docker", FixtureRootfsText.BuildStamp + "\n");
+        }
+    }
+
+    /// <summary>
+    /// What boot2docker's boot scripts need beyond busybox: the kernel's modules (indexed with depmod),
+    /// the service packages, their configuration, and the layout's boot scripts.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private async Task InstallServicesAsync(DebianPackages packages, string modules, string kernelRelease, CancellationToken ct)
+    {
+        var modulesTarget = Path.Combine(Rootfs, "lib", "modules", kernelRelease);
+        foreach (var file in Directory.GetFiles(modules))
+        {
+            File.Copy(file, Path.Combine(modulesTarget, Path.GetFileName(file)));
+        }
+
+        foreach (var subtree in ModuleSubtrees.Where(t => Directory.Exists(Path.Combine(modules, t))))
+        {
+            var target = Path.Combine(modulesTarget, subtree);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            await ExternalTool.RunCheckedAsync("cp", ["-a", Path.Combine(modules, subtree), target], cancellationToken: ct).ConfigureAwait(false);
+        }
+
+        // busybox's modprobe first hands a .ko.xz to finit_module, which this kernel refuses ("Invalid ELF header
+        // magic") before busybox decompresses it itself: plain modules keep the console free of that noise.
+        await ExternalTool.RunCheckedAsync("find", [modulesTarget, "-name", "*.ko.xz", "-exec", "xz", "-d", "{}", "+"], cancellationToken: ct).ConfigureAwait(false);
+        await ExternalTool.RunCheckedAsync("depmod", ["-b", Rootfs, kernelRelease], cancellationToken: ct).ConfigureAwait(false);
+
+        foreach (var deb in await packages.DownloadManyAsync(ServicePackages, options.GlibcSuite, ct).ConfigureAwait(false))
+        {
+            await DebianPackages.ExtractAsync(deb, Rootfs, ct).ConfigureAwait(false);
+        }
+
+        foreach (var unused in UnusedShareDirectories.Select(d => Path.Combine(Rootfs, "usr", "share", d)).Where(Directory.Exists))
+        {
+            Directory.Delete(unused, recursive: true);
+        }
+
+        // Debian's alternatives would point iptables at the nft backend; the legacy one needs fewer modules.
+        foreach (var tool in new[] { "iptables", "ip6tables" })
+        {
+            foreach (var suffix in new[] { "", "-save", "-restore" })
+            {
+                var link = Path.Combine(Rootfs, "usr", "sbin", tool + suffix);
+                File.Delete(link);
+                File.CreateSymbolicLink(link, $"{tool}-legacy{suffix}");
+            }
+        }
+
+        WriteText("etc/hosts", FixtureRootfsText.Hosts);
+        // Tiny Core links it too; busybox's df and mount look a path's mount point up there.
+        File.CreateSymbolicLink(Path.Combine(Rootfs, "etc", "mtab"), "/proc/mounts");
+        WriteText("etc/shells", "/bin/sh\n");
+        WriteText("etc/shadow", FixtureRootfsText.Shadow, mode: (UnixFileMode)0b110_000_000);
+        WriteText("etc/sudoers", FixtureRootfsText.Sudoers, mode: (UnixFileMode)0b100_100_000);
+        WriteText("etc/pam.d/sudo", FixtureRootfsText.SudoPam);
+        WriteText("etc/inittab", FixtureBootScripts.Inittab(layout));
+        foreach (var (path, script) in FixtureBootScripts.For(layout).Concat(FixtureBootScripts.Common))
+        {
+            WriteText(path, FixtureBootScripts.Text(script), executable: true);
+        }
+
+        if (layout == FixtureLayout.Old)
+        {
+            // make_iso.sh links /etc/init.d/docker to the real script; bootscript.sh starts it through /etc/rc.d/docker.
+            File.CreateSymbolicLink(Path.Combine(Rootfs, "etc", "init.d", "docker"), "/usr/local/etc/init.d/docker");
+            WriteText("etc/rc.d/docker", "#!/bin/sh\n/usr/local/etc/init.d/docker start\n", executable: true);
         }
     }
 
@@ -240,11 +335,12 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
     }
 
     [SupportedOSPlatform("linux")]
-    private void WriteText(string relativePath, string text, bool executable = false)
+    private void WriteText(string relativePath, string text, bool executable = false, UnixFileMode? mode = null)
     {
         var path = Path.Combine(Rootfs, relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, text);
-        File.SetUnixFileMode(path, executable ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100);
+        File.SetUnixFileMode(path, mode ?? (executable ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100));
     }
 
     /// <summary>

@@ -1,25 +1,39 @@
 namespace Boot2IsoKit.Testing.Fixtures;
 
 /// <summary>
-/// The fixture's <c>/init</c> (busybox sh). It stands in for Tiny Core's boot scripts: instead of
-/// starting services it reports the facts the tests need on the serial console
-/// (<see cref="FixtureMarkers"/>) and powers the VM off.
+/// The fixture's <c>/init</c> (busybox sh). With <c>noembed</c> on the command line it first moves the
+/// root into a tmpfs, as Tiny Core's init does. It reports the facts the tests need on the serial console
+/// (<see cref="FixtureMarkers"/>); then, without a <c>dockerd</c> in /usr/local/bin, it powers the VM off;
+/// with one, busybox init runs the layout's boot script (<see cref="FixtureBootScripts"/>) and the VM stays up.
 /// </summary>
 internal static class FixtureInit
 {
     public const string Script = """
         #!/bin/sh
-        # Boot2IsoKit fixture init: print B2IK markers on the serial console, then power off.
+        # Boot2IsoKit fixture /init. Like Tiny Core's init with the noembed boot code, it first copies the
+        # root into a tmpfs and switch_roots there (runc's pivot_root fails on the initramfs itself).
         export PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin
         mount -t devtmpfs devtmpfs /dev 2>/dev/null
+        mount -t proc proc /proc
+        if [ $$ = 1 ] && [ ! -e /.b2ik-tmpfs-root ] && grep -qw noembed /proc/cmdline; then
+            mkdir -p /b2ik-root
+            mount -t tmpfs -o mode=0755 tmpfs /b2ik-root
+            for entry in /* /.[!.]*; do
+                case "$entry" in /b2ik-root|/proc|/dev|/sys|'/.[!.]*') continue ;; esac
+                cp -a "$entry" /b2ik-root/
+            done
+            mkdir -p /b2ik-root/proc /b2ik-root/dev /b2ik-root/sys
+            : > /b2ik-root/.b2ik-tmpfs-root
+            umount /proc
+            mount --move /dev /b2ik-root/dev
+            exec switch_root /b2ik-root /init
+        fi
         exec </dev/console >/dev/console 2>&1
         echo B2IK-BOOTED
-        mount -t proc proc /proc
         mount -t sysfs sysfs /sys
         mount -t tmpfs tmpfs /tmp
         hostname boot2docker
 
-        # section NAME COMMAND...: run COMMAND, print its output between BEGIN and END lines.
         section() {
             name=$1
             shift
@@ -27,7 +41,6 @@ internal static class FixtureInit
             "$@" >/tmp/b2ik-section 2>&1
             rc=$?
             cat /tmp/b2ik-section
-            # Keep the END marker on a line of its own even if the output had no final newline.
             if [ -s /tmp/b2ik-section ] && [ -n "$(tail -c 1 /tmp/b2ik-section)" ]; then
                 echo
             fi
@@ -38,8 +51,6 @@ internal static class FixtureInit
         section os-release cat /etc/os-release
         section docker-version docker --version
         section uname uname -r
-        # libc.so.6 run as a program prints its version; through the loader by path, so it also works
-        # without /lib64 (Tiny Core shape) and on glibc < 2.33, whose loader has no --version.
         section glibc /lib/ld-linux-x86-64.so.2 /lib/libc.so.6
         for script in /etc/b2ik/test.d/*; do
             if [ -f "$script" ] && [ -x "$script" ]; then
@@ -47,10 +58,14 @@ internal static class FixtureInit
             fi
         done
         echo B2IK-DONE
-        sync
-        poweroff -f
-        # Fallback if poweroff did not work: ask the kernel directly.
-        echo o >/proc/sysrq-trigger
-        sleep 5
+        rm -f /tmp/b2ik-section
+        if [ ! -x /usr/local/bin/dockerd ]; then
+            sync
+            poweroff -f
+            echo o >/proc/sysrq-trigger
+            sleep 5
+        fi
+        # An engine is pinned: boot on like boot2docker (busybox init runs the boot script, then keeps reaping).
+        exec /bin/busybox init
         """;
 }

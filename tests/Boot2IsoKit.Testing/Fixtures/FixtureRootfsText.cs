@@ -51,6 +51,34 @@ internal static class FixtureRootfsText
 
         """;
 
+    public const string Hosts = """
+        127.0.0.1 localhost boot2docker
+
+        """;
+
+    /// <summary>Tiny Core lets its user run anything with sudo; a command over SSH gets dropbear's PATH, hence secure_path.</summary>
+    public const string Sudoers = """
+        Defaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+        root ALL=(ALL) ALL
+        docker ALL=(ALL) NOPASSWD: ALL
+
+        """;
+
+    /// <summary>sudo asks PAM; the docker user needs no password, as on boot2docker.</summary>
+    public const string SudoPam = """
+        auth sufficient pam_permit.so
+        account sufficient pam_permit.so
+        session sufficient pam_permit.so
+
+        """;
+
+    /// <summary>boot2docker's Dockerfile sets the docker user's password to tcuser (chpasswd): a login without a userdata key.</summary>
+    public const string Shadow = """
+        root:*:18442:0:99999:7:::
+        docker:$6$b2ikfixture$lQHlitPHasHyURMKO9H6UkMmAbbjs4EyS0SaHeRcMlwkYUqeB1NCVrl58WWcV5Izv1g2c4dMES0Lotrns8EhZ1:18442:0:99999:7:::
+
+        """;
+
     public const string Passwd = """
         root:x:0:0:root:/root:/bin/sh
         docker:x:1000:50:Docker:/home/docker:/bin/sh
