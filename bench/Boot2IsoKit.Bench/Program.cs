@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Formats.Tar;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Boot2IsoKit.Bench;
@@ -239,55 +239,55 @@ internal static class Cases
         switch (args[0])
         {
             case "remaster":
-            {
-                // remaster RECIPE append|merge OUTPUT [docker BASE-IMAGE]
-                var values = new Dictionary<string, string> { ["recipe"] = args[1], ["initrd"] = args[2], ["output"] = args[3] };
-                if (args.Length > 5)
                 {
-                    (values["builder"], values["base-image"], values["no-cache"]) = (args[4], args[5], "true");
-                }
+                    // remaster RECIPE append|merge OUTPUT [docker BASE-IMAGE]
+                    var values = new Dictionary<string, string> { ["recipe"] = args[1], ["initrd"] = args[2], ["output"] = args[3] };
+                    if (args.Length > 5)
+                    {
+                        (values["builder"], values["base-image"], values["no-cache"]) = (args[4], args[5], "true");
+                    }
 
-                using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values), PipelineLog.Silent));
-                await pipeline.BuildAsync();
-                return 0;
-            }
+                    using var pipeline = new IsoPipeline(new PipelineContext(RepositoryRoot.Find(), Environment.CurrentDirectory, PipelineArguments.Read(values), PipelineLog.Silent));
+                    await pipeline.BuildAsync();
+                    return 0;
+                }
 
             case "lzma-encode":
-            {
-                // lzma-encode CPIO OUTPUT: the merge's encoder alone, cut between entries as the merge cuts.
-                using var input = File.OpenRead(args[1]);
-                using var output = File.Create(args[2]);
-                using var lzma = new ParallelLzmaStream(output);
-                using var reader = new CpioReader(input, args[1]);
-                using var writer = new CpioWriter(lzma, leaveOpen: true);
-                while (reader.MoveNext())
                 {
-                    var header = reader.Current!;
-                    using var data = header.Kind == Boot2IsoKit.Rootfs.RootfsEntryKind.Symlink
-                        ? new MemoryStream(Encoding.UTF8.GetBytes(reader.SymlinkTarget!))
-                        : reader.OpenEntryStream();
-                    writer.WriteHeader(header, data);
-                    if (header.LinkCount <= 1)
+                    // lzma-encode CPIO OUTPUT: the merge's encoder alone, cut between entries as the merge cuts.
+                    using var input = File.OpenRead(args[1]);
+                    using var output = File.Create(args[2]);
+                    using var lzma = new ParallelLzmaStream(output);
+                    using var reader = new CpioReader(input, args[1]);
+                    using var writer = new CpioWriter(lzma, leaveOpen: true);
+                    while (reader.MoveNext())
                     {
-                        lzma.MarkCutPoint();
+                        var header = reader.Current!;
+                        using var data = header.Kind == Boot2IsoKit.Rootfs.RootfsEntryKind.Symlink
+                            ? new MemoryStream(Encoding.UTF8.GetBytes(reader.SymlinkTarget!))
+                            : reader.OpenEntryStream();
+                        writer.WriteHeader(header, data);
+                        if (header.LinkCount <= 1)
+                        {
+                            lzma.MarkCutPoint();
+                        }
                     }
-                }
 
-                writer.WriteTrailer();
-                return 0;
-            }
+                    writer.WriteTrailer();
+                    return 0;
+                }
 
             case "build-tree":
-            {
-                var builder = new IsoBuilder { Timestamp = SourceDate.FromEnvironment() ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()) };
-                foreach (var file in Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories))
                 {
-                    builder.AddFile(Path.GetRelativePath(args[1], file), new Boot2IsoKit.Content.FileContent(file));
-                }
+                    var builder = new IsoBuilder { Timestamp = SourceDate.FromEnvironment() ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()) };
+                    foreach (var file in Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories))
+                    {
+                        builder.AddFile(Path.GetRelativePath(args[1], file), new Boot2IsoKit.Content.FileContent(file));
+                    }
 
-                builder.BuildToFile(args[2]);
-                return 0;
-            }
+                    builder.BuildToFile(args[2]);
+                    return 0;
+                }
 
             default:
                 throw new UnreachableException("unknown case " + args[0]);

@@ -2,9 +2,8 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Boot2IsoKit.Downloads;
-using SharpCompress.Compressors.Xz;
-
 using Boot2IsoKit.IO;
+using SharpCompress.Compressors.Xz;
 
 namespace Boot2IsoKit.Debian;
 

@@ -57,7 +57,8 @@ public sealed class PackagesIndex
             ? Directory.EnumerateFiles(path, "*.deb").Order(StringComparer.Ordinal).ToList()
             : [path];
         var packages = files.Select(f => DebianPackageInfo.FromStanza(DebPackage.Open(f).ReadControl(), f, Path.GetFullPath(f))
-            with { Size = new FileInfo(f).Length });
+            with
+        { Size = new FileInfo(f).Length });
         return new PackagesIndex(packages, $"local .debs in {Path.GetFullPath(path)}");
     }
 

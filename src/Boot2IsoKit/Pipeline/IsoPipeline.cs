@@ -1,8 +1,8 @@
 using Boot2IsoKit.Bundle;
 using Boot2IsoKit.Docker;
-using Boot2IsoKit.IO;
 using Boot2IsoKit.Errors;
 using Boot2IsoKit.Inspection;
+using Boot2IsoKit.IO;
 using Boot2IsoKit.MachineCache;
 using Boot2IsoKit.Planning;
 using Boot2IsoKit.Recipes;

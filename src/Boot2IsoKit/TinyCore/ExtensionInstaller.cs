@@ -124,7 +124,8 @@ public sealed class ExtensionInstaller : IDisposable
             }
 
             overlay.Add(RootfsEntry.File(SetupList, BytesContent.FromText(string.Concat(scripts.Select(s => s + "\n")), SetupList), origin: "tinycore extensions")
-                with { ModificationTime = timestamp });
+                with
+            { ModificationTime = timestamp });
         }
 
         return new ExtensionInstallReport(installed, already, kept, scripts);

@@ -1,9 +1,9 @@
 using Boot2IsoKit.Docker;
 using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Planning;
-using Boot2IsoKit.Tests.Support;
 using Boot2IsoKit.Rootfs;
 using Boot2IsoKit.Testing.Docker;
+using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;
 

@@ -1,5 +1,5 @@
-using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Errors;
+using Boot2IsoKit.Layouts;
 using Boot2IsoKit.Releases;
 using Boot2IsoKit.Testing.Http;
 
