@@ -37,13 +37,14 @@ internal sealed class TestPlanner(string work, DockerConnection? connection = nu
     public Task<BuildPlan> PlanAsync(Recipe recipe, BuilderKind builder) =>
         Planner.PlanAsync(recipe, builder, TestContext.Current.CancellationToken);
 
-    /// <summary>Writes files (path → (text, mode)) into a new overlay directory under <paramref name="work"/>.</summary>
+    /// <summary>Writes files (rootfs path → (text, mode)) into a new overlay directory under <paramref name="work"/>.</summary>
     public static string Overlay(string work, params (string Path, string Text, int Mode)[] files)
     {
-        var root = Path.Combine(work, "overlay-" + Guid.NewGuid().ToString("N")[..8]);
+        var root = Directory.CreateDirectory(Path.Combine(work, "overlay-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         foreach (var (path, text, mode) in files)
         {
-            var file = Path.Combine(root, path);
+            // A rootfs path may be written absolute ("/etc/..."): it is always inside the overlay.
+            var file = Path.Combine(root, path.TrimStart('/'));
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
             File.WriteAllText(file, text);
             if (!OperatingSystem.IsWindows())
