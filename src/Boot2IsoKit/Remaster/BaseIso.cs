@@ -13,14 +13,13 @@ namespace Boot2IsoKit.Remaster;
 /// </summary>
 public sealed partial class BaseIso : IDisposable
 {
-    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, bool fromIndexCache, long decodedBytes)
+    private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, long decodedBytes)
     {
         DecodedBytes = decodedBytes;
         Image = image;
         Layout = layout;
         InitrdNode = initrd;
         Contents = contents;
-        FromIndexCache = fromIndexCache;
     }
 
     public IsoImage Image { get; }
@@ -34,7 +33,7 @@ public sealed partial class BaseIso : IDisposable
     public string Path => Image.Name;
 
     /// <summary>True when <see cref="Contents"/> came from the <see cref="BaseIndexCache"/> instead of a decode.</summary>
-    public bool FromIndexCache { get; }
+    public bool FromIndexCache => DecodedBytes == 0;
 
     /// <summary>How many bytes of the initrd were decoded to list it: all, only what was appended to a known base, or none.</summary>
     public long DecodedBytes { get; }
@@ -53,14 +52,14 @@ public sealed partial class BaseIso : IDisposable
             var input = $"{path}!/{layout.InitrdPath}";
             if (indexCache is null)
             {
-                return new BaseIso(image, layout, initrd, new InitrdReader(stream, input).ReadContents(KeepData), fromIndexCache: false, stream.Length);
+                return new BaseIso(image, layout, initrd, new InitrdReader(stream, input).ReadContents(KeepData), stream.Length);
             }
 
             var (key, prefix) = indexCache.FindPrefix(stream);
             if (indexCache.TryLoad(key) is { } cached)
             {
                 indexCache.RememberLength(key, stream.Length);
-                return new BaseIso(image, layout, initrd, cached, fromIndexCache: true, decodedBytes: 0);
+                return new BaseIso(image, layout, initrd, cached, decodedBytes: 0);
             }
 
             // Built here by appending to a known base: only the appended members are decoded.
@@ -79,7 +78,7 @@ public sealed partial class BaseIso : IDisposable
             }
 
             indexCache.TryStore(key, contents, stream.Length);
-            return new BaseIso(image, layout, initrd, contents, fromIndexCache: false, decoded);
+            return new BaseIso(image, layout, initrd, contents, decoded);
         }
         catch
         {
