@@ -8,7 +8,7 @@
 
 var target = Argument("target", "Default");
 // Every argument is checked before any work: an unknown name or a bad value stops here, naming it.
-var pipelineArguments = Boot2IsoKit.Pipeline.PipelineArguments.Read(
+var pipelineArguments = Boot2IsoKit.Stages.Pipeline.PipelineArguments.Read(
     Context.Arguments.GetArguments().ToDictionary(a => a.Key, a => a.Value.LastOrDefault() ?? "", StringComparer.OrdinalIgnoreCase));
 
 Task("Default")
@@ -22,7 +22,7 @@ Task("Default")
         }
 
         Console.WriteLine("Arguments:");
-        foreach (var argument in Boot2IsoKit.Pipeline.PipelineArguments.Table)
+        foreach (var argument in Boot2IsoKit.Stages.Pipeline.PipelineArguments.Table)
         {
             Console.WriteLine($"  {argument.Usage,-34} {argument.Meaning}");
         }

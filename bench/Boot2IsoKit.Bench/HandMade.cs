@@ -1,4 +1,4 @@
-using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Tools;
 

@@ -4,13 +4,13 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using Boot2IsoKit.Bench;
-using Boot2IsoKit.Compression;
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Iso9660.Building;
-using Boot2IsoKit.Pipeline;
-using Boot2IsoKit.Reproducibility;
+using Boot2IsoKit.Formats.Compression;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Plumbing.Reproducibility;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
@@ -263,7 +263,7 @@ internal static class Cases
                     while (reader.MoveNext())
                     {
                         var header = reader.Current!;
-                        using var data = header.Kind == Boot2IsoKit.Rootfs.RootfsEntryKind.Symlink
+                        using var data = header.Kind == Boot2IsoKit.Model.Rootfs.RootfsEntryKind.Symlink
                             ? new MemoryStream(Encoding.UTF8.GetBytes(reader.SymlinkTarget!))
                             : reader.OpenEntryStream();
                         writer.WriteHeader(header, data);
@@ -282,7 +282,7 @@ internal static class Cases
                     var builder = new IsoBuilder { Timestamp = SourceDate.FromEnvironment() ?? DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()) };
                     foreach (var file in Directory.EnumerateFiles(args[1], "*", SearchOption.AllDirectories))
                     {
-                        builder.AddFile(Path.GetRelativePath(args[1], file), new Boot2IsoKit.Content.FileContent(file));
+                        builder.AddFile(Path.GetRelativePath(args[1], file), new Boot2IsoKit.Plumbing.IO.FileContent(file));
                     }
 
                     builder.BuildToFile(args[2]);

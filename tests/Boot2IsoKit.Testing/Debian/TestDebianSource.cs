@@ -1,4 +1,4 @@
-using Boot2IsoKit.Debian;
+using Boot2IsoKit.Inputs.Debian;
 
 namespace Boot2IsoKit.Testing.Debian;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Boot2IsoKit.Docker;
+using Boot2IsoKit.Stages.Docker;
 using Boot2IsoKit.Testing.Tools;
 using Docker.DotNet;
 using Docker.DotNet.Models;

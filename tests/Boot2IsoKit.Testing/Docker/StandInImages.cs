@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
-using Boot2IsoKit.Docker;
+using Boot2IsoKit.Stages.Docker;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Tools;
 using Docker.DotNet.Models;
@@ -39,7 +39,7 @@ public static class StandInImages
         ArgumentNullException.ThrowIfNull(connection);
         var contract = ImageContract.ForRelease(release);
         var baseImage = await DebianToolsImage.EnsureAsync(connection, progress, ct).ConfigureAwait(false);
-        var isNew = contract.Layout == Layouts.IsoLayout.New;
+        var isNew = contract.Layout == Boot2IsoKit.Model.Layouts.IsoLayout.New;
         var script = isNew ? StandInScripts.MakeB2dIso : StandInScripts.MakeIso;
         var scriptPath = isNew ? "/usr/local/bin/make-b2d-iso.sh" : contract.IsoScript;
         var dockerfile = Dockerfile(baseImage, release, isNew, scriptPath, contract.IsoPath);

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Testing.Elf;
 
 /// <summary>
 /// What binutils' readelf says about a file (`readelf -h -l -d -V -W`), parsed into the same shape as
-/// Boot2IsoKit.Elf.ElfFile, so tests can compare an independent reader with ours.
+/// Boot2IsoKit.Formats.Elf.ElfFile, so tests can compare an independent reader with ours.
 /// </summary>
 public sealed partial record ReadelfReport(
     string Class,

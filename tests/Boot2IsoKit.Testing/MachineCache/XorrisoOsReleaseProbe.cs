@@ -1,4 +1,4 @@
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.Tools;
 
 namespace Boot2IsoKit.Testing.MachineCache;

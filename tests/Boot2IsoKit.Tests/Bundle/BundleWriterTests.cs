@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Boot2IsoKit.Bundle;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Stages.Bundle;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.Bundle;
 using Boot2IsoKit.Testing.MachineCache;
 using Boot2IsoKit.Testing.Tools;
@@ -70,7 +70,7 @@ public sealed class BundleWriterTests : IDisposable
             var check = await ExternalTool.RunCheckedAsync("sha256sum", ["-c", "SHA256SUMS"], bundle, cancellationToken: Cancel);
             Assert.Equal("boot2docker.iso: OK\nmanifest.json: OK\n", check.StandardOutput);
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(_directory, "input.iso"), Cancel), await File.ReadAllBytesAsync(Path.Combine(bundle, "boot2docker.iso"), Cancel));
-            var scripts = Path.Combine(Pwsh.RepositoryRoot(), "src", "Boot2IsoKit", "Bundle", "Scripts");
+            var scripts = Path.Combine(Pwsh.RepositoryRoot(), "src", "Boot2IsoKit", "Stages", "Bundle", "Scripts");
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(scripts, "seed.sh"), Cancel), await File.ReadAllBytesAsync(Path.Combine(bundle, "seed.sh"), Cancel));
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(scripts, "seed.ps1"), Cancel), await File.ReadAllBytesAsync(Path.Combine(bundle, "seed.ps1"), Cancel));
             if (!OperatingSystem.IsWindows())

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Boot2IsoKit.Bundle;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.Bundle;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.Bundle;
 using Boot2IsoKit.Testing.MachineCache;
 using Boot2IsoKit.Testing.Tools;

@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using Boot2IsoKit.Compression;
+using Boot2IsoKit.Formats.Compression;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,7 +1,7 @@
-using Boot2IsoKit.Compression;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Formats.Compression;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Content;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Tests.Content;
 

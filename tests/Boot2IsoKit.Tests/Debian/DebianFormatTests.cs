@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using Boot2IsoKit.Debian;
+using Boot2IsoKit.Inputs.Debian;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Boot2IsoKit.Debian;
+using Boot2IsoKit.Inputs.Debian;
 using Boot2IsoKit.Testing.Debian;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
@@ -53,7 +53,7 @@ public sealed class DebianMirrorPackageTests : IDisposable
 
         // An index entry whose hash does not match what the mirror serves is refused, and nothing is left behind.
         var forged = info with { Sha256 = new string('0', 64) };
-        await Assert.ThrowsAsync<Boot2IsoKit.Downloads.DownloadVerificationException>(() => repository.DownloadAsync(forged, ct));
+        await Assert.ThrowsAsync<Boot2IsoKit.Inputs.Downloads.DownloadVerificationException>(() => repository.DownloadAsync(forged, ct));
         Assert.False(File.Exists(Path.Combine(repository.CacheDirectory, "debs", $"{forged.Sha256}-{Path.GetFileName(info.Filename)}")));
     }
 

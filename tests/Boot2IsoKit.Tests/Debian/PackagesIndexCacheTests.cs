@@ -1,4 +1,4 @@
-using Boot2IsoKit.Debian;
+using Boot2IsoKit.Inputs.Debian;
 using Boot2IsoKit.Testing.Debian;
 using Boot2IsoKit.Tests.Support;
 

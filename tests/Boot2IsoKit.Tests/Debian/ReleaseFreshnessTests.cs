@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
-using Boot2IsoKit.Debian;
-using Boot2IsoKit.Downloads;
+using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Testing.Http;
 using Microsoft.AspNetCore.Http;
 

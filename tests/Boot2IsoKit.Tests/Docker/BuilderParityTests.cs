@@ -1,5 +1,5 @@
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Docker;
+using Boot2IsoKit.Stages.Docker;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;

@@ -1,11 +1,11 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
@@ -56,7 +56,7 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
                 volumeId: "b2d-v" + engineVersion,
                 overlay: HelloOverlay(),
                 output: Path.Combine(_work, "out", "boot2docker.iso")),
-            Boot2IsoKit.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
         var steps = new List<string>();
 
         var result = await new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), new SyncProgress(steps.Add), ct);
@@ -109,7 +109,7 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
         using var plan = await new TestPlanner(_work, connection).PlanAsync(
             TestPlanner.Recipe("wrong-layout", "19.03.12", baseImage: baseImage, volumeId: "b2d-v19.03.12", output: Path.Combine(_work, "out", "boot2docker.iso")),
-            Boot2IsoKit.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
 
         var error = await Assert.ThrowsAsync<DockerEngineException>(
             () => new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), cancellationToken: ct));

@@ -1,7 +1,7 @@
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Tests.Support;
 
@@ -29,7 +29,7 @@ public sealed class DockerIsoBuilderErrorTests : IDisposable
 
     [Fact]
     public void A_malformed_DOCKER_HOST_value_is_a_bad_input() =>
-        Assert.Throws<Errors.InvalidInputException>(() => DockerEndpoint.Resolve("ftp://example.invalid/docker"));
+        Assert.Throws<Boot2IsoKit.Plumbing.Errors.InvalidInputException>(() => DockerEndpoint.Resolve("ftp://example.invalid/docker"));
 
     [Fact]
     public async Task The_engine_API_version_is_negotiated_down_to_what_the_engine_speaks()

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
@@ -49,7 +49,7 @@ public sealed class DockerReproducibleBuildTests : IDisposable
                 volumeId: string.Format(System.Globalization.CultureInfo.InvariantCulture, labelPattern, engine.Version),
                 overlay: overlay,
                 output: Path.Combine(_work, run, "boot2docker.iso")),
-            Boot2IsoKit.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
         var builder = new DockerIsoBuilder(connection) { UseBuildCache = false };
 
         using var firstPlan = await Plan("first");

@@ -1,10 +1,10 @@
 using System.Runtime.CompilerServices;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Docker;

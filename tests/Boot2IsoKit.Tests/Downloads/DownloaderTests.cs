@@ -1,6 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
-using Boot2IsoKit.Downloads;
+using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Testing.Http;
 using Microsoft.AspNetCore.Http;
 

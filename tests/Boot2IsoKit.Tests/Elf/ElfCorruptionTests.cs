@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Boot2IsoKit.Elf;
+using Boot2IsoKit.Formats.Elf;
 using Boot2IsoKit.Testing.Elf;
 using Boot2IsoKit.Tests.Support;
 

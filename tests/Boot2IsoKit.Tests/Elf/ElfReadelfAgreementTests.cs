@@ -1,4 +1,4 @@
-using Boot2IsoKit.Elf;
+using Boot2IsoKit.Formats.Elf;
 using Boot2IsoKit.Testing.Debian;
 using Boot2IsoKit.Testing.Elf;
 using Boot2IsoKit.Tests.Support;

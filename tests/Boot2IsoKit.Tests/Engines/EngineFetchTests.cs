@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Boot2IsoKit.Downloads;
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.InputCache;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Testing.Http;
 using Microsoft.AspNetCore.Http;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Tests.Initramfs;
 using Boot2IsoKit.Tests.Support;
 

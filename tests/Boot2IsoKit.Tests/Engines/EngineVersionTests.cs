@@ -1,5 +1,5 @@
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.Errors;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Plumbing.Errors;
 
 namespace Boot2IsoKit.Tests.Engines;
 

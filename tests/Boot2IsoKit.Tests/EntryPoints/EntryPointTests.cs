@@ -55,7 +55,7 @@ public sealed partial class EntryPointTests
 
         await RunEntryPointAsync(shell, root, []);
         var unchanged = await RunEntryPointAsync(shell, root, []);
-        var script = Directory.EnumerateFiles(Path.Combine(root, "src", "Boot2IsoKit", "Bundle", "Scripts")).First();
+        var script = Directory.EnumerateFiles(Path.Combine(root, "src", "Boot2IsoKit", "Stages", "Bundle", "Scripts")).First();
         File.SetLastWriteTimeUtc(script, DateTime.UtcNow);
         var changed = await RunEntryPointAsync(shell, root, []);
 

@@ -1,12 +1,12 @@
 using System.Text;
-using Boot2IsoKit.Debian;
-using Boot2IsoKit.Elf;
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Recipes;
-using Boot2IsoKit.Rootfs;
-using Boot2IsoKit.Squashfs;
+using Boot2IsoKit.Formats.Elf;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Squashfs;
+using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Model.Rootfs;
 
 namespace Boot2IsoKit.Tests.Fuzz;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Initramfs;

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Initramfs;
+using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.Initramfs;

@@ -1,8 +1,8 @@
 using System.Text;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Tests.Initramfs;
 

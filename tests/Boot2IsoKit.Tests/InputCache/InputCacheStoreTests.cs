@@ -2,8 +2,8 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
-using Boot2IsoKit.Downloads;
-using Boot2IsoKit.InputCache;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Testing.Http;
 
 namespace Boot2IsoKit.Tests.InputCache;

@@ -1,6 +1,6 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Boot2IsoKit.Errors;
+using Boot2IsoKit.Plumbing.Errors;
 
 namespace Boot2IsoKit.Tests.InputErrors;
 

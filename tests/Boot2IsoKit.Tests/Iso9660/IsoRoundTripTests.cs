@@ -1,5 +1,5 @@
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Iso9660.Building;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Iso9660.Building;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 
@@ -216,10 +216,10 @@ public sealed class IsoRoundTripTests : IDisposable
     public void Content_shorter_than_announced_fails_the_build_and_leaves_no_file()
     {
         var builder = new IsoBuilder { Timestamp = Time };
-        builder.AddFile("liar", new Boot2IsoKit.Content.DelegateContent(5000, "liar", () => new MemoryStream(new byte[10])));
+        builder.AddFile("liar", new Boot2IsoKit.Plumbing.IO.DelegateContent(5000, "liar", () => new MemoryStream(new byte[10])));
         var iso = Path.Combine(_directory, "liar.iso");
 
-        var error = Assert.Throws<Boot2IsoKit.Errors.Boot2IsoKitException>(() => builder.BuildToFile(iso, cancellationToken: TestContext.Current.CancellationToken));
+        var error = Assert.Throws<Boot2IsoKit.Plumbing.Errors.Boot2IsoKitException>(() => builder.BuildToFile(iso, cancellationToken: TestContext.Current.CancellationToken));
 
         Assert.Contains("liar", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.GetFiles(_directory));

@@ -1,7 +1,7 @@
 using System.Text;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Iso9660.Building;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Testing.Tools;
 
 namespace Boot2IsoKit.Tests.Iso9660;

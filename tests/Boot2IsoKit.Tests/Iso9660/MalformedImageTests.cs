@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Iso9660.Building;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Tests.Iso9660;
 

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 
@@ -93,14 +93,14 @@ public sealed class XorrisoImageTests : IDisposable
 
         using var image = IsoImage.Open(iso);
 
-        var boot = Assert.IsType<Boot2IsoKit.Iso9660.ElTorito.ElToritoBootInfo>(image.ElTorito);
+        var boot = Assert.IsType<Boot2IsoKit.Formats.Iso9660.ElTorito.ElToritoBootInfo>(image.ElTorito);
         Assert.Equal("/isolinux/isolinux.bin", boot.BootImage!.Path);
         Assert.Equal("/isolinux/boot.cat", boot.CatalogPath);
         Assert.Equal((byte)0, boot.Platform);
         Assert.Equal((ushort)4, boot.LoadSize);
         Assert.True(boot.Bootable);
         Assert.Equal(boot.BootImage.Extents[0].Lba, boot.LoadRba);
-        var table = Assert.IsType<Boot2IsoKit.Iso9660.ElTorito.BootInfoTable>(image.BootInfoTable);
+        var table = Assert.IsType<Boot2IsoKit.Formats.Iso9660.ElTorito.BootInfoTable>(image.BootInfoTable);
         Assert.True(table.Verifies);
         Assert.Equal(boot.LoadRba, table.FileLba);
         Assert.True(image.SystemArea.IsHybrid);
@@ -119,9 +119,9 @@ public sealed class XorrisoImageTests : IDisposable
 
         using (var image = IsoImage.Open(original))
         {
-            var builder = Boot2IsoKit.Iso9660.Building.IsoBuilder.FromImage(image);
+            var builder = Boot2IsoKit.Formats.Iso9660.Building.IsoBuilder.FromImage(image);
             builder.VolumeId = "b2d-v99.0.0-custom";
-            builder.AddFile("etc/motd", Boot2IsoKit.Content.BytesContent.FromText("custom\n", "motd"));
+            builder.AddFile("etc/motd", Boot2IsoKit.Plumbing.IO.BytesContent.FromText("custom\n", "motd"));
             builder.Remove("many");
             builder.BuildToFile(remastered, cancellationToken: TestContext.Current.CancellationToken);
         }
@@ -166,7 +166,7 @@ public sealed class XorrisoImageTests : IDisposable
         var tree = IsoTestTree.Bootable();
         var theirs = await Mkisofs(tree, "ref", BootOptions);
         var builder = IsoTestTree.Builder(tree, new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        builder.ElToritoBoot = new Boot2IsoKit.Iso9660.Building.ElToritoBootOptions("isolinux/isolinux.bin");
+        builder.ElToritoBoot = new Boot2IsoKit.Formats.Iso9660.Building.ElToritoBootOptions("isolinux/isolinux.bin");
         builder.SystemAreaTemplate = File.ReadAllBytes(IsoTestTree.Isohdpfx);
         var ours = Path.Combine(_directory, "ours.iso");
         builder.BuildToFile(ours, cancellationToken: TestContext.Current.CancellationToken);

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Elf;
-using Boot2IsoKit.Libraries;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Formats.Elf;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Testing.Debian;
 using Boot2IsoKit.Testing.Elf;
 using Boot2IsoKit.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Boot2IsoKit.Libraries;
+using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Testing.Elf;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.MachineCache;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.MachineCache;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;

@@ -1,4 +1,4 @@
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.MachineCache;
 
 namespace Boot2IsoKit.Tests.MachineCache;
 
@@ -43,5 +43,5 @@ public sealed class MachineStoreTests
     [InlineData("a/b")]
     [InlineData("-x")]
     public void Machine_names_docker_machine_would_refuse_are_refused(string name) =>
-        Assert.Throws<Boot2IsoKit.Errors.InvalidInputException>(() => MachineStore.Resolve("/s", Env(null), "/h").MachineDirectory(name));
+        Assert.Throws<Boot2IsoKit.Plumbing.Errors.InvalidInputException>(() => MachineStore.Resolve("/s", Env(null), "/h").MachineDirectory(name));
 }

@@ -1,4 +1,4 @@
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.MachineCache;
 
 namespace Boot2IsoKit.Tests.MachineCache;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Stages.MachineCache;
 
 namespace Boot2IsoKit.Tests.MachineCache;
 

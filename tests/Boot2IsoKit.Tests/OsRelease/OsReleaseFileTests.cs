@@ -1,4 +1,4 @@
-using Boot2IsoKit.OsRelease;
+using Boot2IsoKit.Formats.OsRelease;
 
 namespace Boot2IsoKit.Tests.OsRelease;
 

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Fixtures;
 
 namespace Boot2IsoKit.Tests.Pipeline;

@@ -1,9 +1,9 @@
-using Boot2IsoKit.InputCache;
-using Boot2IsoKit.OsRelease;
-using Boot2IsoKit.Pipeline;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Recipes;
-using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Formats.OsRelease;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Stages.Planning;
+using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Support;
@@ -97,7 +97,7 @@ public sealed class BuildPlannerTests : IDisposable
         });
         var planner = new BuildPlanner(
             new CachedInputResolver(new InputCacheStore(Path.Combine(_work, "cache"), null, offline: true), new BaseIndexCache(Path.Combine(_work, "index"))),
-            new DebianPackageSource(Path.Combine(_work, "debian"), new Boot2IsoKit.Downloads.Downloader(new Boot2IsoKit.Downloads.DownloaderOptions())),
+            new DebianPackageSource(Path.Combine(_work, "debian"), new Boot2IsoKit.Inputs.Downloads.Downloader(new Boot2IsoKit.Inputs.Downloads.DownloaderOptions())),
             new PlannerSettings(_work, _work, TestPlanner.SourceDate, PipelineLog.Silent),
             image);
 

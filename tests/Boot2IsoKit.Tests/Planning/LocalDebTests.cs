@@ -1,6 +1,6 @@
-using Boot2IsoKit.Debian;
-using Boot2IsoKit.Pipeline;
-using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;

@@ -1,9 +1,9 @@
-using Boot2IsoKit.Docker;
-using Boot2IsoKit.InputCache;
-using Boot2IsoKit.Pipeline;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Recipes;
-using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Stages.Docker;
+using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Stages.Planning;
+using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Tests.Planning;
 
@@ -18,7 +18,7 @@ internal sealed class TestPlanner(string work, DockerConnection? connection = nu
 
     public BuildPlanner Planner { get; } = new(
         inputs ?? new CachedInputResolver(new InputCacheStore(Path.Combine(work, "cache"), null, offline: true), new BaseIndexCache(Path.Combine(work, "base-index"))),
-        new DebianPackageSource(Path.Combine(work, "debian"), new Boot2IsoKit.Downloads.Downloader(new Boot2IsoKit.Downloads.DownloaderOptions())),
+        new DebianPackageSource(Path.Combine(work, "debian"), new Boot2IsoKit.Inputs.Downloads.Downloader(new Boot2IsoKit.Inputs.Downloads.DownloaderOptions())),
         new PlannerSettings(work, Directory.CreateDirectory(Path.Combine(work, "scratch-" + Guid.NewGuid().ToString("N")[..8])).FullName, SourceDate, PipelineLog.Silent),
         connection is null ? null : new BaseImageFiles(connection));
 

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Testing.Fixtures;
 
 namespace Boot2IsoKit.Tests.Recipes;

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.MachineCache;
-using Boot2IsoKit.Recipes;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Stages.MachineCache;
 
 namespace Boot2IsoKit.Tests.Recipes;
 

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Releases;
+using Boot2IsoKit.Inputs.Releases;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Testing.Http;
 
 namespace Boot2IsoKit.Tests.Releases;
@@ -32,7 +32,7 @@ public sealed class Boot2DockerReleasesTests : IAsyncLifetime
         Assert.Equal(("boot2docker.iso", 57671680L), (iso.Name, iso.Size));
         Assert.Equal(new Uri(_github.BaseAddress, "boot2docker/boot2docker/releases/download/v19.03.12/boot2docker.iso"), iso.DownloadUrl);
         Assert.Equal("/api/v3/repos/boot2docker/boot2docker/releases/latest", _github.Server.Requests.Single().PathAndQuery);
-        Assert.Equal(new Boot2IsoKit.InputCache.InputRequest("base-iso", iso.DownloadUrl, "v19.03.12", null, 57671680L, "boot2docker.iso"), release.IsoInput());
+        Assert.Equal(new Boot2IsoKit.Inputs.InputCache.InputRequest("base-iso", iso.DownloadUrl, "v19.03.12", null, 57671680L, "boot2docker.iso"), release.IsoInput());
     }
 
     [Fact]

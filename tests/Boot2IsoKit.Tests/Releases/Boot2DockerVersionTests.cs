@@ -1,6 +1,6 @@
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Releases;
+using Boot2IsoKit.Inputs.Releases;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Plumbing.Errors;
 
 namespace Boot2IsoKit.Tests.Releases;
 

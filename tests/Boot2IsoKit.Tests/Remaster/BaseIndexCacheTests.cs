@@ -1,5 +1,5 @@
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Remaster;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Support;
 

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Tools;

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Libraries;
+using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Qemu;
 using Boot2IsoKit.Tests.Support;
@@ -26,7 +26,7 @@ public sealed class InjectionBootTests : IDisposable
     private static void RequireMirror()
     {
         Requires.Tools("qemu-system-x86_64", "xorriso", "apt-get", "dpkg-deb", "cpio", "xz");
-        if (Boot2IsoKit.Debian.DebianMirror.FromConfiguration() is null)
+        if (Boot2IsoKit.Inputs.Debian.DebianMirror.FromConfiguration() is null)
         {
             Requires.Missing("no Debian mirror is configured (apt sources or B2IK_DEBIAN_MIRROR)");
         }
@@ -62,7 +62,7 @@ public sealed class InjectionBootTests : IDisposable
         Assert.Contains("libnl-3.so.200", output, StringComparison.Ordinal);
 
         // The base's own C library was reused, not duplicated.
-        var changes = Boot2IsoKit.Inspection.IsoInspector.Describe(record.Iso, fixture.IsoPath);
+        var changes = Boot2IsoKit.Stages.Inspection.IsoInspector.Describe(record.Iso, fixture.IsoPath);
         Assert.DoesNotContain("libc.so.6", changes, StringComparison.Ordinal);
         Assert.DoesNotContain("libc-2.", changes, StringComparison.Ordinal);
         Assert.Contains("libpopt.so.0", changes, StringComparison.Ordinal);
@@ -98,6 +98,6 @@ public sealed class InjectionBootTests : IDisposable
         var output = boot.Section("60-ipvsadm");
         Assert.Contains(IpvsadmRan, output, StringComparison.Ordinal);
         Assert.DoesNotContain("error while loading shared libraries", output, StringComparison.Ordinal);
-        Assert.Contains("/opt/b2ik/ipvsadm/lib/libc.so.6", Boot2IsoKit.Inspection.IsoInspector.Describe(record.Iso, fixture.IsoPath), StringComparison.Ordinal);
+        Assert.Contains("/opt/b2ik/ipvsadm/lib/libc.so.6", Boot2IsoKit.Stages.Inspection.IsoInspector.Describe(record.Iso, fixture.IsoPath), StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,5 @@
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.MachineCache;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Qemu;
@@ -79,9 +79,9 @@ public sealed class NativeRemasterBootTests : IDisposable
                 await source.CopyToAsync(initrd, ct);
             }
 
-            var members = new Boot2IsoKit.Initramfs.InitrdReader(initrd, "merged initrd").ListMembers();
+            var members = new Boot2IsoKit.Formats.Initramfs.InitrdReader(initrd, "merged initrd").ListMembers();
             Assert.True(members.Count > 1, $"{members.Count} member");
-            Assert.All(members, m => Assert.Equal(Boot2IsoKit.Initramfs.InitrdCompression.Lzma, m.Compression));
+            Assert.All(members, m => Assert.Equal(Boot2IsoKit.Formats.Initramfs.InitrdCompression.Lzma, m.Compression));
         }
 
         if (layout == FixtureLayout.Old)

@@ -1,7 +1,7 @@
-using Boot2IsoKit.Downloads;
-using Boot2IsoKit.Engines;
-using Boot2IsoKit.InputCache;
-using Boot2IsoKit.Iso9660;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Http;

@@ -1,9 +1,9 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Iso9660;
-using Boot2IsoKit.Iso9660.Building;
+using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Support;
 
@@ -72,7 +72,7 @@ public sealed class RemasterBadInputTests : IDisposable
     {
         var baseIso = BaseWithInitrd(await FixtureAsync(), "BZh91AY&SY not really anything"u8.ToArray());
 
-        var error = await Assert.ThrowsAsync<Boot2IsoKit.Initramfs.InvalidCpioException>(() => _harness.BuildAsync(Recipe(baseIso)));
+        var error = await Assert.ThrowsAsync<Boot2IsoKit.Formats.Initramfs.InvalidCpioException>(() => _harness.BuildAsync(Recipe(baseIso)));
 
         Assert.Contains("initrd.img", error.Input, StringComparison.Ordinal);
         AssertNothingWritten();
@@ -85,7 +85,7 @@ public sealed class RemasterBadInputTests : IDisposable
         var tgz = _harness.Path("docker-20.10.24.tgz");
         await File.WriteAllBytesAsync(tgz, [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4], TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<Boot2IsoKit.Engines.InvalidEngineTarballException>(() => _harness.BuildAsync(Recipe(fixture.IsoPath, tgz)));
+        var error = await Assert.ThrowsAsync<Boot2IsoKit.Inputs.Engines.InvalidEngineTarballException>(() => _harness.BuildAsync(Recipe(fixture.IsoPath, tgz)));
 
         Assert.Equal(tgz, error.Input);
         AssertNothingWritten();
@@ -104,7 +104,7 @@ public sealed class RemasterBadInputTests : IDisposable
             await tar.WriteEntryAsync(entry, TestContext.Current.CancellationToken);
         }
 
-        var error = await Assert.ThrowsAsync<Boot2IsoKit.Engines.InvalidEngineTarballException>(() => _harness.BuildAsync(Recipe(fixture.IsoPath, tgz)));
+        var error = await Assert.ThrowsAsync<Boot2IsoKit.Inputs.Engines.InvalidEngineTarballException>(() => _harness.BuildAsync(Recipe(fixture.IsoPath, tgz)));
 
         Assert.Contains("..", error.Message, StringComparison.Ordinal);
         AssertNothingWritten();
@@ -116,7 +116,7 @@ public sealed class RemasterBadInputTests : IDisposable
         var fixture = await FixtureAsync();
         var engine = await Boot2IsoKit.Testing.Engines.TestEngine.CreateAsync(_harness.Path("engine"), TestContext.Current.CancellationToken);
 
-        var error = await Assert.ThrowsAsync<Boot2IsoKit.MachineCache.InvalidVolumeLabelException>(() =>
+        var error = await Assert.ThrowsAsync<Boot2IsoKit.Stages.MachineCache.InvalidVolumeLabelException>(() =>
             _harness.BuildAsync(Recipe(fixture.IsoPath, engine.TgzPath, "19.03.12-experimental-nightly-20260101")));
 
         Assert.Contains("32", error.Message, StringComparison.Ordinal);

@@ -1,4 +1,4 @@
-using Boot2IsoKit.Pipeline;
+using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Fixtures;
 
 namespace Boot2IsoKit.Tests.Remaster;

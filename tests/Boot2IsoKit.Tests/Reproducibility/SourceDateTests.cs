@@ -1,5 +1,5 @@
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Reproducibility;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.Reproducibility;
 
 namespace Boot2IsoKit.Tests.Reproducibility;
 

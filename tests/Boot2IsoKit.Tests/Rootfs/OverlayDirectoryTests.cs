@@ -1,4 +1,4 @@
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Rootfs;
 
 namespace Boot2IsoKit.Tests.Rootfs;
 

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Errors;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Tests.Rootfs;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Boot2IsoKit.Rootfs;
-using Boot2IsoKit.Squashfs;
+using Boot2IsoKit.Formats.Squashfs;
+using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Testing.Tools;
 
 namespace Boot2IsoKit.Tests.Squashfs;

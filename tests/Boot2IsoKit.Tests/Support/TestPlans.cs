@@ -1,7 +1,7 @@
-using Boot2IsoKit.Content;
-using Boot2IsoKit.Layouts;
-using Boot2IsoKit.Planning;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Planning;
 
 namespace Boot2IsoKit.Tests.Support;
 

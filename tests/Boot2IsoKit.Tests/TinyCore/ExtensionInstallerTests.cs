@@ -1,8 +1,8 @@
-using Boot2IsoKit.Initramfs;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Inputs.TinyCore;
+using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Tests.Initramfs;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.TinyCore;
 
 namespace Boot2IsoKit.Tests.TinyCore;
 

@@ -1,7 +1,7 @@
 using System.Text;
-using Boot2IsoKit.Downloads;
-using Boot2IsoKit.InputCache;
-using Boot2IsoKit.TinyCore;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Inputs.TinyCore;
 
 namespace Boot2IsoKit.Tests.TinyCore;
 

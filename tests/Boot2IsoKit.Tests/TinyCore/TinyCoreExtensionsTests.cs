@@ -1,10 +1,10 @@
-using Boot2IsoKit.Downloads;
-using Boot2IsoKit.InputCache;
-using Boot2IsoKit.Recipes;
-using Boot2IsoKit.Rootfs;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Inputs.TinyCore;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Tests.Initramfs;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.TinyCore;
 
 namespace Boot2IsoKit.Tests.TinyCore;
 

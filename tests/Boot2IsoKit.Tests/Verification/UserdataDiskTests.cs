@@ -1,6 +1,6 @@
+using Boot2IsoKit.Stages.Verification;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.Verification;
 
 namespace Boot2IsoKit.Tests.Verification;
 

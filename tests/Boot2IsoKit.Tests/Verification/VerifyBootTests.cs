@@ -1,11 +1,11 @@
 using System.Formats.Tar;
 using System.IO.Compression;
-using Boot2IsoKit.Libraries;
+using Boot2IsoKit.Stages.Injection;
+using Boot2IsoKit.Stages.Verification;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Remaster;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.Verification;
 
 namespace Boot2IsoKit.Tests.Verification;
 

@@ -1,10 +1,10 @@
+using Boot2IsoKit.Stages.Verification;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Docker;
 using Boot2IsoKit.Tests.Remaster;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.Verification;
 
 namespace Boot2IsoKit.Tests.Verification;
 

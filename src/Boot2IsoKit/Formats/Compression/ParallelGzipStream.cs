@@ -1,0 +1,173 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Compression;
+using System.IO.Hashing;
+
+namespace Boot2IsoKit.Formats.Compression;
+
+/// <summary>
+/// A write-only stream that gzips on several cores and still writes one ordinary gzip member (RFC 1952),
+/// which every reader takes: the kernel's initramfs unpacker, gzip, our own initrd reader. The input is
+/// cut into fixed <see cref="BlockSize"/> blocks; each is deflated on its own (no back-references into
+/// the previous block, a fraction of a percent in size) and ended with a sync flush, which leaves it
+/// byte-aligned and not final, so the blocks concatenate into one deflate stream; the last block ends
+/// it. The bytes depend only on the input and the level, never on the number of cores (reproducible builds).
+/// </summary>
+public sealed class ParallelGzipStream : Stream
+{
+    /// <summary>Uncompressed bytes per independently deflated block.</summary>
+    public const int BlockSize = 1 << 20;
+
+    private readonly Stream _output;
+    private readonly CompressionLevel _level;
+    private readonly bool _leaveOpen;
+    private readonly int _maxInFlight;
+    private readonly Queue<Task<byte[]>> _inFlight = new();
+    private readonly Crc32 _crc = new();
+    private byte[] _block;
+    private int _blockLength;
+    private long _totalLength;
+    private bool _finished;
+
+    /// <param name="maxParallelism">Blocks compressed at once (default: the processor count); it changes the speed, never the bytes.</param>
+    public ParallelGzipStream(Stream output, CompressionLevel level, bool leaveOpen = false, int? maxParallelism = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        _output = output;
+        _level = level;
+        _leaveOpen = leaveOpen;
+        _maxInFlight = Math.Max(1, maxParallelism ?? Environment.ProcessorCount);
+        _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+        WriteHeader();
+    }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_finished;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        _crc.Append(buffer);
+        _totalLength += buffer.Length;
+        while (buffer.Length > 0)
+        {
+            var count = Math.Min(buffer.Length, BlockSize - _blockLength);
+            buffer[..count].CopyTo(_block.AsSpan(_blockLength));
+            _blockLength += count;
+            buffer = buffer[count..];
+            if (_blockLength == BlockSize)
+            {
+                Submit(final: false);
+            }
+        }
+    }
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    /// <summary>Nothing to do before the end: a block is only complete when it is full or the stream ends.</summary>
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_finished)
+        {
+            try
+            {
+                Submit(final: true);
+                while (_inFlight.Count > 0)
+                {
+                    WriteOldest();
+                }
+
+                Span<byte> trailer = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc.GetCurrentHashAsUInt32());
+                BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], unchecked((uint)_totalLength));
+                _output.Write(trailer);
+            }
+            finally
+            {
+                _finished = true;
+                if (!_leaveOpen)
+                {
+                    _output.Dispose();
+                }
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void WriteHeader()
+    {
+        // Magic, deflate, no flags, mtime 0 (no clock in the output), extra flags for the level, OS 3 (Unix).
+        var extraFlags = _level == CompressionLevel.SmallestSize ? (byte)2 : _level == CompressionLevel.Fastest ? (byte)4 : (byte)0;
+        _output.Write([0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, extraFlags, 0x03]);
+    }
+
+    private void Submit(bool final)
+    {
+        var block = _block;
+        var length = _blockLength;
+        var level = _level;
+        _inFlight.Enqueue(Task.Run(() => Deflate(block, length, level, final)));
+        _block = final ? [] : ArrayPool<byte>.Shared.Rent(BlockSize);
+        _blockLength = 0;
+        while (_inFlight.Count > _maxInFlight)
+        {
+            WriteOldest();
+        }
+    }
+
+    private void WriteOldest() => _output.Write(_inFlight.Dequeue().GetAwaiter().GetResult());
+
+    private static byte[] Deflate(byte[] block, int length, CompressionLevel level, bool final)
+    {
+        try
+        {
+            if (length == 0 && final)
+            {
+                // A DeflateStream that was given nothing writes nothing; the stream still needs its final
+                // block: an empty fixed-Huffman block (BFINAL=1, BTYPE=01, end-of-block code), what zlib writes.
+                return [0x03, 0x00];
+            }
+
+            using var compressed = new MemoryStream((length / 2) + 64);
+            long flushed;
+            using (var deflate = new DeflateStream(compressed, level, leaveOpen: true))
+            {
+                deflate.Write(block, 0, length);
+                // A sync flush: the block's data, then an empty stored block, byte-aligned and not final.
+                deflate.Flush();
+                flushed = compressed.Length;
+            }
+
+            // Disposing added the final (empty) block: only the stream's last block keeps it.
+            return final ? compressed.ToArray() : compressed.GetBuffer().AsSpan(0, (int)flushed).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(block);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using SharpCompress.Compressors.LZMA;
+
+namespace Boot2IsoKit.Formats.Compression;
+
+/// <summary>
+/// A write-only stream that writes legacy ".lzma" (LZMA-alone, what "xz --format=lzma" writes and
+/// boot2docker ships its initrd in) on several cores, as a sequence of independent members, each with
+/// its own 13-byte header, an unknown size and an end marker. The Linux initramfs unpacker
+/// (init/initramfs.c, unpack_to_rootfs) decodes such members one after the other, but each member must
+/// end between two cpio entries (else "junk at the end of compressed archive"): so the stream only ends a
+/// member where the writer calls <see cref="MarkCutPoint"/>, at the first such point after
+/// <see cref="MemberSize"/> bytes. Members are encoded in parallel and written in order; the bytes depend
+/// only on the input and the cut points, never on the number of cores (reproducible builds).
+/// </summary>
+/// <remarks>
+/// Why not xz: an xz stream of independent blocks would cut anywhere, but its LZMA2 payload needs an
+/// encoder that can end a chunk at 64 KiB of output and go on with the same state; SharpCompress has only
+/// the LZMA encoder (its internal LZMA2 writer stores every 2 MiB chunk that does not pack into 64 KiB).
+/// The members' ratio matches xz's: every member starts a fresh dictionary, as every block of
+/// "xz -T0 -6" does, and blocks of that size are what xz picks (three times the dictionary).
+/// </remarks>
+public sealed class ParallelLzmaStream : Stream
+{
+    /// <summary>"xz -6"'s dictionary: the kernel's unlzma allocates it once, the encoder about 11× it.</summary>
+    public const int DictionarySize = 8 << 20;
+
+    /// <summary>Uncompressed bytes after which the next cut point ends a member: xz -T0's block size for -6.</summary>
+    public const int MemberSize = 3 * DictionarySize;
+
+    /// <summary>"xz -6"'s nice_len.</summary>
+    private const int NumFastBytes = 64;
+
+    private const int ChunkSize = 1 << 20;
+
+    private readonly Stream _output;
+    private readonly bool _leaveOpen;
+    private readonly int _maxInFlight;
+    private readonly int _memberSize;
+    private readonly Queue<Task<byte[]>> _inFlight = new();
+    private List<byte[]> _chunks = [];
+    private long _memberLength;
+    private long _written;
+    private bool _finished;
+
+    /// <param name="maxParallelism">Members compressed at once (default: the processor count); it changes the speed, never the bytes.</param>
+    /// <param name="memberSize">Uncompressed bytes after which a cut point ends a member (tests use small ones).</param>
+    public ParallelLzmaStream(Stream output, bool leaveOpen = false, int? maxParallelism = null, int memberSize = MemberSize)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentOutOfRangeException.ThrowIfLessThan(memberSize, 1);
+        _output = output;
+        _leaveOpen = leaveOpen;
+        _maxInFlight = Math.Max(1, maxParallelism ?? Environment.ProcessorCount);
+        _memberSize = memberSize;
+    }
+
+    /// <summary>Members written so far (including those still being compressed).</summary>
+    public int MemberCount { get; private set; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => !_finished;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// Says that the bytes written so far end a cpio entry, so a member may end here. The member ends when
+    /// it holds at least the member size.
+    /// </summary>
+    public void MarkCutPoint()
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        if (_memberLength >= _memberSize)
+        {
+            Submit();
+        }
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_finished, this);
+        while (buffer.Length > 0)
+        {
+            var used = (int)(_memberLength % ChunkSize);
+            if (used == 0)
+            {
+                _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+            }
+
+            var count = Math.Min(buffer.Length, ChunkSize - used);
+            buffer[..count].CopyTo(_chunks[^1].AsSpan(used));
+            _memberLength += count;
+            _written += count;
+            buffer = buffer[count..];
+        }
+    }
+
+    public override void WriteByte(byte value) => Write([value]);
+
+    /// <summary>Nothing to do before the end: a member is only complete at a cut point or at the end.</summary>
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_finished)
+        {
+            try
+            {
+                // Nothing written still gives a valid (empty) .lzma member.
+                if (_memberLength > 0 || _written == 0)
+                {
+                    Submit();
+                }
+
+                while (_inFlight.Count > 0)
+                {
+                    WriteOldest();
+                }
+            }
+            finally
+            {
+                _finished = true;
+                foreach (var chunk in _chunks)
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                }
+
+                if (!_leaveOpen)
+                {
+                    _output.Dispose();
+                }
+            }
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private void Submit()
+    {
+        var chunks = _chunks;
+        var length = _memberLength;
+        _inFlight.Enqueue(Task.Run(() => Encode(chunks, length)));
+        _chunks = [];
+        _memberLength = 0;
+        MemberCount++;
+        while (_inFlight.Count > _maxInFlight)
+        {
+            WriteOldest();
+        }
+    }
+
+    private void WriteOldest() => _output.Write(_inFlight.Dequeue().GetAwaiter().GetResult());
+
+    private static byte[] Encode(List<byte[]> chunks, long length)
+    {
+        try
+        {
+            using var compressed = new MemoryStream((int)Math.Min(int.MaxValue, (length / 3) + 64));
+            using (var lzma = LzmaStream.Create(new LzmaEncoderProperties(eos: true, DictionarySize, NumFastBytes), false, compressed))
+            {
+                // The LZMA-alone header as "xz --format=lzma" writes it: the 5 property bytes (lc=3 lp=0 pb=2,
+                // SharpCompress's defaults, and the dictionary size), then an unknown (-1) uncompressed size,
+                // so the data ends with an end marker. The encoder writes nothing before its first input.
+                Span<byte> header = stackalloc byte[13];
+                lzma.Properties.AsSpan(0, 5).CopyTo(header);
+                BinaryPrimitives.WriteInt64LittleEndian(header[5..], -1);
+                compressed.Write(header);
+                var remaining = length;
+                foreach (var chunk in chunks)
+                {
+                    var count = (int)Math.Min(ChunkSize, remaining);
+                    lzma.Write(chunk, 0, count);
+                    remaining -= count;
+                }
+            }
+
+            return compressed.ToArray();
+        }
+        finally
+        {
+            foreach (var chunk in chunks)
+            {
+                ArrayPool<byte>.Shared.Return(chunk);
+            }
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace Boot2IsoKit.Formats.Initramfs;
+
+/// <summary>One archive of a (possibly concatenated) initrd: where it is, how it is stored, what it holds.</summary>
+public sealed record InitrdMember(
+    int Index,
+    long Offset,
+    InitrdCompression Compression,
+    long CompressedLength,
+    long UncompressedLength,
+    int EntryCount);

@@ -1,0 +1,166 @@
+namespace Boot2IsoKit.Inputs.Debian;
+
+/// <summary>
+/// The packages one source offers (a mirror's Packages index for a suite/component/architecture, or a
+/// set of local .deb files), and dependency resolution over them.
+/// <code>var set = index.Resolve(["ipvsadm"], new ResolveOptions { Exclude = { "libc6" } });</code>
+/// </summary>
+public sealed class PackagesIndex
+{
+    private readonly Dictionary<string, DebianPackageInfo> _packages = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<DebianPackageInfo>> _providers = new(StringComparer.Ordinal);
+
+    public PackagesIndex(IEnumerable<DebianPackageInfo> packages, string description)
+    {
+        ArgumentNullException.ThrowIfNull(packages);
+        Description = description;
+        foreach (var package in packages)
+        {
+            // Several versions of one name (local directories): keep the newest.
+            if (!_packages.TryGetValue(package.Name, out var existing) || DebianVersion.Compare(package.Version, existing.Version) > 0)
+            {
+                _packages[package.Name] = package;
+            }
+        }
+
+        foreach (var package in _packages.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            foreach (var provided in DebianRelation.ParseList(package.Provides).SelectMany(g => g))
+            {
+                if (!_providers.TryGetValue(provided.Name, out var list))
+                {
+                    _providers[provided.Name] = list = [];
+                }
+
+                list.Add(package);
+            }
+        }
+    }
+
+    /// <summary>"deb mirror bookworm/main/amd64" or "local .debs in /srv/debs".</summary>
+    public string Description { get; }
+
+    public int Count => _packages.Count;
+
+    /// <summary>Reads a Packages file (already decompressed).</summary>
+    public static PackagesIndex Parse(TextReader reader, string description) => new(ParseStanzas(reader, description), description);
+
+    /// <summary>The records of a Packages file, in file order.</summary>
+    internal static List<DebianPackageInfo> ParseStanzas(TextReader reader, string description) =>
+        [.. Deb822.Parse(reader, description, DebianPackageInfo.IndexFields.ToHashSet(StringComparer.OrdinalIgnoreCase))
+            .Select(s => DebianPackageInfo.FromStanza(s, description))];
+
+    /// <summary>Local sources: one .deb, or every .deb in a directory (air-gapped builders).</summary>
+    public static PackagesIndex FromLocal(string path)
+    {
+        var files = Directory.Exists(path)
+            ? Directory.EnumerateFiles(path, "*.deb").Order(StringComparer.Ordinal).ToList()
+            : [path];
+        var packages = files.Select(f => DebianPackageInfo.FromStanza(DebPackage.Open(f).ReadControl(), f, Path.GetFullPath(f))
+            with
+        { Size = new FileInfo(f).Length });
+        return new PackagesIndex(packages, $"local .debs in {Path.GetFullPath(path)}");
+    }
+
+    public DebianPackageInfo? Find(string name) => _packages.GetValueOrDefault(name);
+
+    /// <summary>Real packages that provide the virtual name, sorted by name.</summary>
+    public IReadOnlyList<DebianPackageInfo> ProvidersOf(string name) => _providers.GetValueOrDefault(name) ?? [];
+
+    private DebianPackageInfo? FirstProvider(string name) => _providers.TryGetValue(name, out var list) && list.Count > 0 ? list[0] : null;
+
+    /// <summary>
+    /// The packages to fetch for <paramref name="names"/>: themselves and, transitively, their
+    /// Pre-Depends and Depends. For "a | b" the first alternative this index can satisfy wins; a virtual
+    /// name is satisfied by its first provider. Version constraints are checked against the single
+    /// version the index holds; a miss is reported in <see cref="ResolvedPackages.Warnings"/>, not fatal
+    /// (a suite is consistent; local sets may lag).
+    /// </summary>
+    /// <exception cref="DebianResolutionException">A package or a dependency cannot be satisfied.</exception>
+    public ResolvedPackages Resolve(IEnumerable<string> names, ResolveOptions? options = null)
+    {
+        options ??= new ResolveOptions();
+        var chosen = new Dictionary<string, DebianPackageInfo>(StringComparer.Ordinal);
+        var skipped = new SortedSet<string>(StringComparer.Ordinal);
+        var warnings = new List<string>();
+        var queue = new Queue<(DebianPackageInfo Package, string Chain)>();
+        foreach (var name in names)
+        {
+            var package = Find(name) ?? FirstProvider(name)
+                ?? throw new DebianResolutionException($"package '{name}' is not in {Description}");
+            if (chosen.TryAdd(package.Name, package))
+            {
+                queue.Enqueue((package, package.Name));
+            }
+        }
+
+        while (queue.Count > 0)
+        {
+            var (package, chain) = queue.Dequeue();
+            foreach (var group in DebianRelation.ParseList(package.PreDepends).Concat(DebianRelation.ParseList(package.Depends)))
+            {
+                if (group.Any(r => options.Exclude.Contains(r.Name)))
+                {
+                    skipped.UnionWith(group.Where(r => options.Exclude.Contains(r.Name)).Select(r => r.Name));
+                    continue;
+                }
+
+                if (group.Any(r => chosen.ContainsKey(r.Name)))
+                {
+                    continue;
+                }
+
+                var pick = group.Select(r => (Relation: r, Package: Find(r.Name) ?? FirstProvider(r.Name)))
+                    .FirstOrDefault(p => p.Package is not null);
+                if (pick.Package is null)
+                {
+                    throw new DebianResolutionException(
+                        $"{chain} depends on '{string.Join(" | ", group)}', which {Description} cannot satisfy");
+                }
+
+                if (options.SkipEssential && pick.Package.Essential)
+                {
+                    skipped.Add(pick.Package.Name);
+                    continue;
+                }
+
+                if (pick.Relation.Operator is { } op && pick.Package.Name == pick.Relation.Name
+                    && !DebianVersion.Satisfies(pick.Package.Version, op, pick.Relation.Version ?? ""))
+                {
+                    warnings.Add($"{package.Name} wants {pick.Relation}, {Description} has {pick.Package.Version}");
+                }
+
+                if (chosen.TryAdd(pick.Package.Name, pick.Package))
+                {
+                    queue.Enqueue((pick.Package, $"{chain} -> {pick.Package.Name}"));
+                }
+            }
+        }
+
+        return new ResolvedPackages([.. chosen.Values], [.. skipped], warnings);
+    }
+}
+
+/// <summary>What <see cref="PackagesIndex.Resolve"/> leaves out.</summary>
+public sealed class ResolveOptions
+{
+    /// <summary>Package names the target already provides (e.g. "libc6" when the base's glibc is used); a group naming one is satisfied.</summary>
+    public ISet<string> Exclude { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Skip packages marked Essential: yes (bash, coreutils, ...), which every Debian system has.</summary>
+    public bool SkipEssential { get; init; } = true;
+}
+
+/// <param name="Packages">Requested packages first, then dependencies in breadth-first order.</param>
+/// <param name="Skipped">Names left out by <see cref="ResolveOptions"/>.</param>
+/// <param name="Warnings">Version constraints the chosen packages do not meet.</param>
+public sealed record ResolvedPackages(IReadOnlyList<DebianPackageInfo> Packages, IReadOnlyList<string> Skipped, IReadOnlyList<string> Warnings);
+
+/// <summary>A package or dependency that the source cannot satisfy.</summary>
+public sealed class DebianResolutionException : Boot2IsoKit.Plumbing.Errors.Boot2IsoKitException
+{
+    public DebianResolutionException(string message)
+        : base(message)
+    {
+    }
+}

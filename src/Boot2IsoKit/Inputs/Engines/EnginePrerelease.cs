@@ -1,0 +1,11 @@
+namespace Boot2IsoKit.Inputs.Engines;
+
+/// <summary>The order matters: a technical preview comes before a beta, a beta before a release candidate.</summary>
+public enum EnginePrereleaseKind
+{
+    TechPreview,
+    Beta,
+    ReleaseCandidate,
+}
+
+public sealed record EnginePrerelease(EnginePrereleaseKind Kind, int Number);

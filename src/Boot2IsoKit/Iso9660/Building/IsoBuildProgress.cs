@@ -1,4 +1,0 @@
-namespace Boot2IsoKit.Iso9660.Building;
-
-/// <summary>Progress of <see cref="IsoBuilder.Build"/>: bytes of the image written so far, of the total.</summary>
-public readonly record struct IsoBuildProgress(long BytesWritten, long TotalBytes, string? CurrentPath);

@@ -1,0 +1,32 @@
+using Boot2IsoKit.Stages.MachineCache;
+
+namespace Boot2IsoKit.Stages.Bundle;
+
+/// <summary>
+/// An air-gapped bundle to write. Usage:
+/// <c>new BundleRequest { IsoPath = iso, Name = "boot2docker-experimental", OutputDirectory = "artifacts/bundle", Provenance = p }</c>.
+/// </summary>
+public sealed record BundleRequest
+{
+    public required string IsoPath { get; init; }
+
+    /// <summary>The archive name and its top directory: <c>&lt;Name&gt;.tar.gz</c> holds <c>&lt;Name&gt;/boot2docker.iso</c>.</summary>
+    public required string Name { get; init; }
+
+    public required string OutputDirectory { get; init; }
+
+    public IsoProvenance? Provenance { get; init; }
+
+    /// <summary>The time stamped on every entry (the run's source date, see <see cref="Boot2IsoKit.Plumbing.Reproducibility.SourceDate"/>); default the ISO's modification time.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>Bundle even when the ISO fails docker-machine's checks.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>Reads the ISO's /etc/os-release for the checks; without it that check is not done.</summary>
+    public IOsReleaseProbe? OsReleaseProbe { get; init; }
+}
+
+/// <param name="TarGzPath">artifacts/bundle/&lt;name&gt;.tar.gz</param>
+/// <param name="ZipPath">artifacts/bundle/&lt;name&gt;.zip</param>
+public sealed record BundleResult(string TarGzPath, string ZipPath, IsoManifest Manifest);

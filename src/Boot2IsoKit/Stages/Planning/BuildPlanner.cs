@@ -1,0 +1,285 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Inputs.Releases;
+using Boot2IsoKit.Model.Layouts;
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Model.Rootfs;
+using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Injection;
+using Boot2IsoKit.Stages.MachineCache;
+using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Stages.Remaster;
+
+namespace Boot2IsoKit.Stages.Planning;
+
+/// <summary>
+/// The Resolve, Fetch and Overlay stages: turns a recipe (with the command line already applied, see
+/// <see cref="RecipeOverrides"/>) into a complete <see cref="BuildPlan"/>. It finds the base and the
+/// engine through <see cref="IInputResolver"/>, unpacks the engine, injects binaries with their
+/// libraries (checked against the base rootfs when there is one), stamps the version and banner, and
+/// decides the label and the one timestamp every written file gets. It reads no command line and no
+/// environment: what it needs comes through its constructor.
+/// </summary>
+public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, PlannerSettings settings, IBaseImageFiles? imageFiles = null)
+{
+    /// <summary>Plans <paramref name="recipe"/> for <paramref name="builder"/>; the caller disposes the plan.</summary>
+    /// <exception cref="MissingInputsException">Offline, with every missing input (base and engine) in one list.</exception>
+    public async Task<BuildPlan> PlanAsync(Recipe recipe, BuilderKind builder, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        // The docker builder starts from the base image; a base ISO is only read when one is given, to
+        // check injected binaries against its rootfs (without it they are bundled with their own loader).
+        var needsBaseIso = builder == BuilderKind.Native || recipe.Base.Iso is not null;
+        var (baseIsoPath, fetched) = await ResolveInputsAsync(recipe, needsBaseIso, cancellationToken).ConfigureAwait(false);
+
+        var baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        try
+        {
+            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, cancellationToken).ConfigureAwait(false);
+            if (plan.Base is not BuildBase.IsoFile)
+            {
+                baseIso?.Dispose(); // read for the injection check only
+            }
+
+            return plan;
+        }
+        catch
+        {
+            baseIso?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Both inputs, so that offline every missing one is named in one error, with how to get it.</summary>
+    private async Task<(string? BaseIso, FetchedEngine? Engine)> ResolveInputsAsync(Recipe recipe, bool needsBaseIso, CancellationToken cancellationToken)
+    {
+        var missing = new List<MissingInput>();
+        string? cacheRoot = null;
+        FetchedEngine? engine = null;
+        string? baseIso = null;
+        try
+        {
+            engine = recipe.Engine is { } spec ? await inputs.EngineAsync(spec, recipe.SourcePath, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (MissingInputsException e)
+        {
+            missing.AddRange(e.Missing);
+            cacheRoot = e.CacheRoot;
+        }
+
+        try
+        {
+            baseIso = needsBaseIso ? await inputs.BaseIsoAsync(recipe.Base, cancellationToken).ConfigureAwait(false) : null;
+        }
+        catch (MissingInputsException e)
+        {
+            missing.AddRange(e.Missing);
+            cacheRoot = e.CacheRoot;
+        }
+
+        return missing.Count > 0 ? throw new MissingInputsException(cacheRoot!, missing) : (baseIso, engine);
+    }
+
+    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, CancellationToken cancellationToken)
+    {
+        var layout = baseIso?.Layout ?? Boot2DockerVersion.Parse(recipe.Base.Release).Layout;
+        var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
+        var baseVersion = recipe.Base.Version ?? baseOsRelease ?? "unknown";
+        var stampedVersion = recipe.Engine?.Version ?? baseOsRelease ?? baseVersion;
+        var timestamp = settings.SourceDateEpoch ?? NewestInputDate(baseIso, fetched?.Tgz);
+        BuildBase buildBase = builder == BuilderKind.Native
+            ? new BuildBase.IsoFile(baseIso ?? throw new InvalidOperationException("the native builder plans with a base ISO"))
+            : new BuildBase.Image(recipe.Base.ImageReference ?? $"{recipe.Base.Image}:{baseVersion}");
+
+        // Later additions of a path replace earlier ones, as later initramfs members do: overlays, then
+        // injected binaries, then Tiny Core extensions (which, like tce-load, keep files already there),
+        // then the engine, then the version files the build itself writes.
+        var delta = new RootfsOverlay();
+        foreach (var directory in recipe.Overlays)
+        {
+            OverlayDirectory.AddTo(delta, FromRepository(directory), timestamp);
+        }
+
+        var injected = new List<string>();
+        foreach (var package in recipe.Packages)
+        {
+            var injection = await InjectAsync(recipe, package, baseIso, cancellationToken).ConfigureAwait(false);
+            settings.Log.Info(injection.Report.ToString().TrimEnd());
+            injected.AddRange(injection.Report.Binaries.Select(b => b.InstalledAt));
+            foreach (var entry in injection.Entries)
+            {
+                delta.Add(entry with { ModificationTime = timestamp });
+            }
+        }
+
+        if (recipe.Extensions.Count > 0)
+        {
+            // The installer reads the images when the overlay is written, so it is not disposed here: it lives as long as the process.
+            var (_, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
+                delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+            settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
+        }
+
+        EngineInput? engine = null;
+        if (fetched is not null)
+        {
+            var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
+            tarball.AddTo(delta);
+            // A dynamically linked engine's libraries, checked against the base like injected packages.
+            foreach (var entry in await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false))
+            {
+                delta.Add(entry with { ModificationTime = timestamp });
+            }
+
+            engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames);
+        }
+
+        var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in VersionStamp.Entries(osRelease, motd, layout, stampedVersion, recipe.Motd, timestamp))
+        {
+            delta.Add(entry);
+        }
+
+        return new BuildPlan
+        {
+            RecipeName = recipe.Name,
+            Base = buildBase,
+            BaseVersion = baseVersion,
+            Delta = delta,
+            Iso = IsoMetadata.For(layout, recipe.VolumeId ?? VolumeLabel.For(recipe.Label, stampedVersion), stampedVersion, DateTimeOffset.FromUnixTimeSeconds(timestamp)),
+            StampedVersion = stampedVersion,
+            Engine = engine,
+            InitrdMode = recipe.Initrd,
+            OutputPath = FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
+            InjectedBinaries = injected,
+        };
+    }
+
+    /// <summary>The base's os-release and motd: from the base ISO's initrd, else from the base image.</summary>
+    private async Task<(string? OsRelease, string? Motd)> BaseTextAsync(BaseIso? baseIso, BuildBase buildBase, CancellationToken cancellationToken)
+    {
+        if (baseIso is not null)
+        {
+            return (baseIso.ReadRootfsText("etc/os-release"), baseIso.ReadRootfsText("etc/motd"));
+        }
+
+        var image = ((BuildBase.Image)buildBase).Reference;
+        var files = imageFiles ?? throw new InvalidOperationException("a docker build without a base ISO reads the base image's files: give the planner an IBaseImageFiles");
+        return (
+            await files.ReadTextAsync(image, "etc/os-release", cancellationToken).ConfigureAwait(false),
+            await files.ReadTextAsync(image, "etc/motd", cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<InjectionPlan> InjectAsync(Recipe recipe, PackageSpec package, BaseIso? target, CancellationToken cancellationToken)
+    {
+        ITargetRootfs targetRootfs = target is null
+            ? new DirectoryRootfs(Directory.CreateDirectory(Path.Combine(settings.Scratch, "empty-target")).FullName)
+            : new InitrdRootfs(target.Contents, $"base initrd of {Path.GetFileName(target.Path)}");
+        // Without the base rootfs (docker builder without a base ISO) nothing can be checked: bundle everything.
+        var mode = target is null ? InjectionMode.Bundled : package.Mode;
+        if (package.Host is { } hostBinary)
+        {
+            return LibraryInjector.Plan(new InjectionRequest
+            {
+                DonorRoot = new DirectoryRootfs("/"),
+                Binaries = [hostBinary],
+                Target = targetRootfs,
+                Mode = mode,
+                PackageName = Path.GetFileName(hostBinary),
+            });
+        }
+
+        var name = package.Deb!;
+        var donor = Directory.CreateDirectory(Path.Combine(settings.Scratch, "donor-" + name)).FullName;
+        await debian.ExtractAsync(
+            new DebianRequest([name], package.Suite, package.From is { } from ? FromRepository(from) : null, recipe.DebianMirror, $"{recipe.SourcePath}: line {package.Line}", donor),
+            cancellationToken).ConfigureAwait(false);
+        return LibraryInjector.Plan(new InjectionRequest
+        {
+            DonorRoot = new DirectoryRootfs(donor),
+            Binaries = package.Binaries.Count > 0 ? [.. package.Binaries.Select(b => MergedUsrAware(donor, b))] : DefaultBinaries(donor),
+            Target = targetRootfs,
+            Mode = mode,
+            PackageName = name,
+        });
+    }
+
+    private string FromRepository(string path) => Path.GetFullPath(path, settings.RepositoryRoot);
+
+    /// <summary>
+    /// Debian moved /bin and /sbin under /usr (trixie ships /usr/sbin/ipvsadm, bullseye /sbin/ipvsadm);
+    /// extracted packages lack the /sbin -> usr/sbin link, so a recipe's path is tried both ways.
+    /// </summary>
+    private static string MergedUsrAware(string donor, string binary)
+    {
+        if (File.Exists(Path.Combine(donor, binary.TrimStart('/'))))
+        {
+            return binary;
+        }
+
+        var other = binary.StartsWith("/usr/", StringComparison.Ordinal) ? binary["/usr".Length..] : "/usr" + binary;
+        return File.Exists(Path.Combine(donor, other.TrimStart('/'))) ? other : binary;
+    }
+
+    private static readonly string[] BinaryDirectories = ["bin", "sbin", "usr/bin", "usr/sbin"];
+
+    /// <summary>Every executable under the package's bin and sbin directories.</summary>
+    private static IReadOnlyList<string> DefaultBinaries(string donor) =>
+        [.. BinaryDirectories
+            .Select(d => Path.Combine(donor, d))
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d))
+            .Where(f => new FileInfo(f).LinkTarget is null)
+            .Select(f => "/" + Path.GetRelativePath(donor, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Without a source date: the newest date the inputs themselves carry (the base ISO's volume date,
+    /// the newest entry of the engine tgz), never a file-system time, so the same inputs give the same
+    /// ISO on any machine.
+    /// </summary>
+    private static long NewestInputDate(BaseIso? baseIso, string? engineTgz)
+    {
+        var newest = baseIso?.Image.ModificationTime ?? baseIso?.Image.CreationTime ?? DateTimeOffset.UnixEpoch;
+        if (engineTgz is not null && NewestTarEntry(engineTgz) is { } entryTime && entryTime > newest)
+        {
+            newest = entryTime;
+        }
+
+        return newest.ToUnixTimeSeconds();
+    }
+
+    private static DateTimeOffset? NewestTarEntry(string tgz)
+    {
+        try
+        {
+            using var file = File.OpenRead(tgz);
+            using var gzip = new GZipStream(file, CompressionMode.Decompress);
+            using var limited = new TarMetadataLimitStream(gzip);
+            using var reader = new TarReader(limited);
+            DateTimeOffset? newest = null;
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (newest is null || entry.ModificationTime > newest)
+                {
+                    newest = entry.ModificationTime;
+                }
+            }
+
+            return newest;
+        }
+        catch (Exception e) when (MalformedInput.Is(e))
+        {
+            return null; // A raw single binary (≤ 1.10) or a broken tgz: the engine reader reports the latter.
+        }
+    }
+}
+
+/// <summary>What the planner needs from where it runs.</summary>
+/// <param name="RepositoryRoot">Recipe paths (overlays, from:, output) are relative to it.</param>
+/// <param name="Scratch">A private work directory (unpacked engine, donor roots) that outlives the build and is removed by its owner.</param>
+/// <param name="SourceDateEpoch">SOURCE_DATE_EPOCH as read once by the caller, or null: the newest input date is used.</param>
+public sealed record PlannerSettings(string RepositoryRoot, string Scratch, long? SourceDateEpoch, PipelineLog Log);

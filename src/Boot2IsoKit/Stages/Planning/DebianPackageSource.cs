@@ -1,0 +1,40 @@
+using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Inputs.Downloads;
+using Boot2IsoKit.Model.Recipes;
+
+namespace Boot2IsoKit.Stages.Planning;
+
+/// <summary>
+/// Debian packages from the configured mirror (the recipe's, <see cref="DebianMirror.EnvironmentVariable"/>,
+/// or apt's own), or from a local Packages index / .deb directory named by <c>from:</c>; indexes and
+/// packages are kept, verified, under <paramref name="cacheDirectory"/>.
+/// </summary>
+/// <param name="aptRoot">The root whose etc/apt names the default mirror ("/": this host's apt configuration).</param>
+/// <param name="refresh">Ask the mirror for its Release file even when the cached one is fresh.</param>
+public sealed class DebianPackageSource(string cacheDirectory, IDownloader downloader, Action<string>? warning = null, string aptRoot = "/", bool refresh = false) : IDebianSource
+{
+    public const string DefaultSuite = "bookworm";
+
+    public async Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        // Local .debs (from:) need no mirror.
+        var configured = DebianMirror.FromConfiguration(request.Mirror, aptRoot);
+        if (configured is null && request.LocalIndex is null)
+        {
+            throw new DebianMirrorNotConfiguredException(request.Location, string.Join(", ", request.Names));
+        }
+
+        var repository = new DebianRepository(configured, cacheDirectory, downloader) { Refresh = refresh };
+        var index = request.LocalIndex is { } local
+            ? PackagesIndex.FromLocal(local)
+            : await repository.LoadIndexAsync(request.Suite ?? DefaultSuite, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var resolved = index.Resolve(request.Names);
+        foreach (var problem in resolved.Warnings)
+        {
+            warning?.Invoke($"{string.Join(", ", request.Names)}: {problem}");
+        }
+
+        await repository.ExtractAllAsync(resolved.Packages, request.DonorRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,48 @@
+using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Stages.Remaster;
+
+namespace Boot2IsoKit.Stages.Planning;
+
+/// <summary>Finds the inputs a recipe names: local files, the input cache, or a download.</summary>
+public interface IInputResolver
+{
+    /// <summary>The input cache every fetched input goes through (Tiny Core extensions are fetched into it too).</summary>
+    Boot2IsoKit.Inputs.InputCache.InputCacheStore Cache { get; }
+
+    /// <summary>The local path of the base ISO (the recipe's <c>iso:</c>, else its release, fetched or cached).</summary>
+    /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<string> BaseIsoAsync(BaseSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a base ISO and reads its initrd listing (from the base index cache when it was read before).</summary>
+    BaseIso OpenBase(string path);
+
+    /// <summary>The local engine tgz (the recipe's <c>tgz:</c>, else downloaded or cached and verified).</summary>
+    /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<FetchedEngine> EngineAsync(EngineSpec spec, string recipeSource, CancellationToken cancellationToken = default);
+}
+
+/// <summary>An engine archive on local disk and where it came from (null for a local file).</summary>
+public sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
+
+/// <summary>Debian packages for injection: resolved with their dependencies and unpacked into a donor root.</summary>
+public interface IDebianSource
+{
+    /// <summary>Unpacks the named packages and what they depend on into the request's donor root.</summary>
+    Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Debian packages to unpack.</summary>
+/// <param name="Names">Package names; their dependencies come too.</param>
+/// <param name="Suite">The suite (bookworm, bullseye...), or null for the default.</param>
+/// <param name="LocalIndex">A local .deb or a directory of .debs to take them from instead of a mirror (absolute).</param>
+/// <param name="Mirror">The recipe's mirror, or null for the environment's or apt's.</param>
+/// <param name="Location">Where the request comes from, for errors ("recipes/x.yml: line 12").</param>
+/// <param name="DonorRoot">The directory they are unpacked into.</param>
+public sealed record DebianRequest(IReadOnlyList<string> Names, string? Suite, string? LocalIndex, string? Mirror, string Location, string DonorRoot);
+
+/// <summary>Small files of a base image's rootfs (os-release, motd), for a docker build without a base ISO.</summary>
+public interface IBaseImageFiles
+{
+    /// <summary>The text of <paramref name="rootfsPath"/> ("etc/motd") in the image's rootfs, or null when absent.</summary>
+    Task<string?> ReadTextAsync(string image, string rootfsPath, CancellationToken cancellationToken = default);
+}

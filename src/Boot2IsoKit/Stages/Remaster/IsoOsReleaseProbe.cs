@@ -1,0 +1,13 @@
+using Boot2IsoKit.Stages.MachineCache;
+
+namespace Boot2IsoKit.Stages.Remaster;
+
+/// <summary>Reads /etc/os-release from inside an ISO's initrd, for the seed-time check that it is boot2docker.</summary>
+public sealed class IsoOsReleaseProbe : IOsReleaseProbe
+{
+    public string? ReadOsRelease(string isoPath)
+    {
+        using var iso = BaseIso.Open(isoPath);
+        return iso.ReadRootfsText("etc/os-release");
+    }
+}
