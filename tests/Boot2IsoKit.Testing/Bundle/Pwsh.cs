@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Testing.Bundle;
 /// Runs PowerShell scripts with the PowerShell .NET tool pinned in the repository's .config/dotnet-tools.json
 /// (<c>dotnet pwsh</c>), so Windows entry points are executed for real on Linux.
 /// </summary>
-public static class Pwsh
+internal static class Pwsh
 {
     private static readonly Lazy<Task<bool>> Restored = new(RestoreAsync);
 

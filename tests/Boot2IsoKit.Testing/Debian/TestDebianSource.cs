@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Testing.Debian;
 /// configuration, never named in the repository. Indexes and .debs are cached under
 /// artifacts/cache/debian so repeated runs do not download again.
 /// </summary>
-public static class TestDebianSource
+internal static class TestDebianSource
 {
     private static readonly SemaphoreSlim Gate = new(1, 1);
     private static readonly Dictionary<string, PackagesIndex> Indexes = new(StringComparer.Ordinal);

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Testing.Docker;
 /// The Debian mirror apt is configured with, so debootstrap fetches from the same place (never a
 /// host name written into the repository). B2IK_DEBIAN_MIRROR overrides it.
 /// </summary>
-public static partial class AptMirror
+internal static partial class AptMirror
 {
     public static string Find(string suite = "bookworm")
     {

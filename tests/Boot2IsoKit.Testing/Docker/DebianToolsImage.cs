@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Testing.Docker;
 /// here, so it is made with debootstrap from apt's mirror and imported through the API; the rootfs tar
 /// is cached under artifacts/standin/ by a key of its inputs, so a fresh engine imports without debootstrap.
 /// </summary>
-public static class DebianToolsImage
+internal static class DebianToolsImage
 {
     public const string Repository = "b2ik-standin/debian-tools";
     public const string Suite = "bookworm";

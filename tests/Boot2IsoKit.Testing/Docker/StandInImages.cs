@@ -15,7 +15,7 @@ namespace Boot2IsoKit.Testing.Docker;
 /// and the layout's ENV, WORKDIR and CMD. The rootfs and ISO tree are a fixture's (Debian kernel,
 /// busybox, glibc); the build tools come from <see cref="DebianToolsImage"/>.
 /// </summary>
-public static class StandInImages
+internal static class StandInImages
 {
     public const string Repository = "b2ik-standin/boot2docker";
     private const string KeyLabel = "org.boot2isokit.standin-key";

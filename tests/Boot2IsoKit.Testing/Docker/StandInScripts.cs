@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Testing.Docker;
 /// cpio, legacy lzma) and the same xorriso flags and label, minus the stats and TCL specifics. One
 /// deviation: no <c>--extreme</c>, which costs minutes on a small CI machine and does not change the format.
 /// </summary>
-public static class StandInScripts
+internal static class StandInScripts
 {
     /// <summary>v18.09.1+ files/make-b2d-iso.sh: runs from WORKDIR /rootfs, label b2d-v$DOCKER_VERSION.</summary>
     public const string MakeB2dIso = """

@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Testing.Elf;
 /// What binutils' readelf says about a file (`readelf -h -l -d -V -W`), parsed into the same shape as
 /// Boot2IsoKit.Formats.Elf.ElfFile, so tests can compare an independent reader with ours.
 /// </summary>
-public sealed partial record ReadelfReport(
+internal sealed partial record ReadelfReport(
     string Class,
     string ByteOrder,
     string Machine,

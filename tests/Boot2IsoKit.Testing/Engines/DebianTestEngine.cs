@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Testing.Engines;
 /// daemon. Its libraries come from the Debian packages in <see cref="LibraryPackages"/>, which a recipe
 /// names in engine.libraries. Cached under artifacts/fixtures/ (built once, renamed into place).
 /// </summary>
-public sealed record DebianTestEngine(string TgzPath, string Version)
+internal sealed record DebianTestEngine(string TgzPath, string Version)
 {
     public const string Suite = "bookworm";
 

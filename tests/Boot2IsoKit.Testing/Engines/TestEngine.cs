@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Testing.Engines;
 /// an engine: the statically linked client this machine ships in /usr/local/bin, else Debian's docker.io
 /// client. Its version is read from the installed binary, so the tests know what the booted VM must print.
 /// </summary>
-public sealed partial record TestEngine(string TgzPath, string Version)
+internal sealed partial record TestEngine(string TgzPath, string Version)
 {
     private static readonly string[] Candidates = ["/usr/local/bin/docker", "/usr/bin/docker"];
 

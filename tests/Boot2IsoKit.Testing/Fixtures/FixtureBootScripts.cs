@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Testing.Fixtures;
 /// layout keeps them: the same script names as boot2docker 19.03 (files/bootsync.sh, files/init.d/*) and
 /// the legacy layout (rootfs/rootfs/opt/bootscript.sh, etc/rc.d/*, usr/local/etc/init.d/docker).
 /// </summary>
-public static class FixtureBootScripts
+internal static class FixtureBootScripts
 {
     /// <summary>Rootfs path → embedded script, for a layout.</summary>
     public static IReadOnlyList<(string Path, string Script)> For(FixtureLayout layout) => layout == FixtureLayout.New

@@ -19,11 +19,11 @@ public static class FixtureIsos
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new(StringComparer.Ordinal);
 
     /// <summary>The fixture for a layout and options, building it first if it is not cached.</summary>
-    /// <param name="progress">Optional: told when a (slow, cold) build starts.</param>
     public static Task<FixtureIso> GetAsync(FixtureLayout layout, FixtureOptions? options = null, CancellationToken ct = default) =>
         GetAsync(layout, options, progress: null, ct);
 
     /// <inheritdoc cref="GetAsync(FixtureLayout, FixtureOptions?, CancellationToken)"/>
+    /// <param name="progress">Optional: told when a (slow, cold) build starts.</param>
     public static async Task<FixtureIso> GetAsync(FixtureLayout layout, FixtureOptions? options, Action<string>? progress, CancellationToken ct = default)
     {
         options ??= new FixtureOptions();

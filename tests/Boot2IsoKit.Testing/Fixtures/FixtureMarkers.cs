@@ -17,7 +17,7 @@ namespace Boot2IsoKit.Testing.Fixtures;
 /// </code>
 /// then the VM powers off. Every section ends with a newline before its END line.
 /// </summary>
-public static class FixtureMarkers
+internal static class FixtureMarkers
 {
     public const string Booted = "B2IK-BOOTED";
     public const string Begin = "B2IK-BEGIN";

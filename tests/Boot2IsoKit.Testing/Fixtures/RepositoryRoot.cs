@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Testing.Fixtures;
 
 /// <summary>Finds the repository root (the directory holding Boot2IsoKit.sln) from the current or the assembly's directory.</summary>
-public static class RepositoryRoot
+internal static class RepositoryRoot
 {
     public static string Find()
     {

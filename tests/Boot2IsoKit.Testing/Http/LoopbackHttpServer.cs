@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Testing.Http;
 /// A real HTTP server (Kestrel) on 127.0.0.1 and a free port, answering every request with one handler.
 /// It stands in for GitHub's API, download sites and mirrors in tests, and records what was asked.
 /// </summary>
-public sealed class LoopbackHttpServer : IAsyncDisposable
+internal sealed class LoopbackHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
@@ -72,4 +72,4 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
     }
 }
 
-public sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers);
+internal sealed record RecordedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers);

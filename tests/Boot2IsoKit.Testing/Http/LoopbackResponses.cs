@@ -5,7 +5,7 @@ using Microsoft.Net.Http.Headers;
 namespace Boot2IsoKit.Testing.Http;
 
 /// <summary>Replies a download site gives: a file with ETag and byte ranges, a cut connection, a stall.</summary>
-public static class LoopbackResponses
+internal static class LoopbackResponses
 {
     /// <summary>
     /// Serves <paramref name="content"/> with a strong ETag, honouring <c>Range: bytes=N-</c> (206) when

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Testing.MachineCache;
 /// Tiny real ISOs made by xorriso, for tests that care about the volume label, El Torito and /etc/os-release
 /// rather than about a bootable boot2docker system.
 /// </summary>
-public static class SmallIso
+internal static class SmallIso
 {
     public const string Isolinux = "/usr/lib/ISOLINUX/isolinux.bin";
 

@@ -4,7 +4,7 @@ using Boot2IsoKit.Testing.Tools;
 namespace Boot2IsoKit.Testing.MachineCache;
 
 /// <summary>Reads /etc/os-release from the ISO's own file tree with xorriso (the small test ISOs have no initrd).</summary>
-public sealed class XorrisoOsReleaseProbe : IOsReleaseProbe
+internal sealed class XorrisoOsReleaseProbe : IOsReleaseProbe
 {
     public string? ReadOsRelease(string isoPath)
     {

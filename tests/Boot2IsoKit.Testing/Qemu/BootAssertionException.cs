@@ -1,4 +1,4 @@
 namespace Boot2IsoKit.Testing.Qemu;
 
 /// <summary>The console of a QEMU boot lacks what a test looked for; the message carries a console excerpt.</summary>
-public sealed class BootAssertionException(string message) : Exception(message);
+internal sealed class BootAssertionException(string message) : Exception(message);

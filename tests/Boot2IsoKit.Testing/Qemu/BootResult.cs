@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Testing.Qemu;
 /// <param name="Console">The whole serial console; line ends normalised to \n, terminal escape sequences removed.</param>
 /// <param name="ReachedDone">The console shows <c>B2IK-DONE</c>: /init ran every section.</param>
 /// <param name="TimedOut">The VM was killed because it did not power off in time.</param>
-public sealed record BootResult(string Console, bool ReachedDone, bool TimedOut)
+internal sealed record BootResult(string Console, bool ReachedDone, bool TimedOut)
 {
     /// <summary>The output of a section: the lines between <c>B2IK-BEGIN name</c> and <c>B2IK-END name rc=N</c>.</summary>
     public string Section(string name) => FindSection(name).Text;

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Testing.Qemu;
 /// file, waits for the VM to power off, and returns the console. The ISO is never written to.
 /// At most two VMs run at once in a process: CI has two cores.
 /// </summary>
-public sealed partial class QemuBoot
+internal sealed partial class QemuBoot
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(90);
 

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Testing.Tools;
 /// Runs the reference tools the tests compare against (xorriso, isoinfo, 7z, bsdtar, readelf, qemu...)
 /// and the tools the fixture builder uses. Output is captured, never echoed.
 /// </summary>
-public static class ExternalTool
+internal static class ExternalTool
 {
     /// <summary>Full path of a program on PATH, or null.</summary>
     public static string? Find(string name)
@@ -91,7 +91,7 @@ public static class ExternalTool
     }
 }
 
-public sealed record ToolResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
+internal sealed record ToolResult(string Program, IReadOnlyList<string> Arguments, int ExitCode, string StandardOutput, string StandardError)
 {
     public ToolResult EnsureSuccess()
     {
@@ -107,7 +107,7 @@ public sealed record ToolResult(string Program, IReadOnlyList<string> Arguments,
     private static string Tail(string text) => text.Length <= 4000 ? text : "..." + text[^4000..];
 }
 
-public sealed class MissingToolException(string tool)
+internal sealed class MissingToolException(string tool)
     : Exception($"The tool '{tool}' is not installed (.ci/run installs it: see its apt-get line).")
 {
     public string Tool { get; } = tool;

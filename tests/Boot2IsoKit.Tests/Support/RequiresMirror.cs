@@ -4,7 +4,7 @@ using Boot2IsoKit.Testing.Debian;
 namespace Boot2IsoKit.Tests.Support;
 
 /// <summary>Tests that download real Debian packages: skip without a configured mirror, fail under CI.</summary>
-public static class RequiresMirror
+internal static class RequiresMirror
 {
     public static DebianMirror Get()
     {

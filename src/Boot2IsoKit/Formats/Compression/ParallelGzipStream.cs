@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Formats.Compression;
 /// byte-aligned and not final, so the blocks concatenate into one deflate stream; the last block ends
 /// it. The bytes depend only on the input and the level, never on the number of cores (reproducible builds).
 /// </summary>
-public sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : Stream
 {
     /// <summary>Uncompressed bytes per independently deflated block.</summary>
     public const int BlockSize = 1 << 20;

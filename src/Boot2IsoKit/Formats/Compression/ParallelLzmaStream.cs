@@ -21,7 +21,7 @@ namespace Boot2IsoKit.Formats.Compression;
 /// The members' ratio matches xz's: every member starts a fresh dictionary, as every block of
 /// "xz -T0 -6" does, and blocks of that size are what xz picks (three times the dictionary).
 /// </remarks>
-public sealed class ParallelLzmaStream : Stream
+internal sealed class ParallelLzmaStream : Stream
 {
     /// <summary>"xz -6"'s dictionary: the kernel's unlzma allocates it once, the encoder about 11× it.</summary>
     public const int DictionarySize = 8 << 20;

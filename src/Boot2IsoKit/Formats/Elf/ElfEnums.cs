@@ -15,7 +15,7 @@ public enum ElfByteOrder
 }
 
 /// <summary>e_type.</summary>
-public enum ElfType
+internal enum ElfType
 {
     None = 0,
     Relocatable = 1,
@@ -25,7 +25,7 @@ public enum ElfType
 }
 
 /// <summary>The e_machine values the toolkit names; any other value is kept as a number.</summary>
-public static class ElfMachine
+internal static class ElfMachine
 {
     public const int X86 = 3;
     public const int Arm = 40;

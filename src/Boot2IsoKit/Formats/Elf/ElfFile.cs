@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Formats.Elf;
 /// root filesystem: its architecture, its program interpreter, the libraries it names and the symbol
 /// versions it needs from them or defines itself. Read with <see cref="Read(string)"/>.
 /// </summary>
-public sealed class ElfFile
+internal sealed class ElfFile
 {
     internal ElfFile(string name)
     {
@@ -69,7 +69,7 @@ public sealed class ElfFile
 }
 
 /// <summary>One Verneed record: the versions needed from one library.</summary>
-public sealed record ElfVersionNeed(string File, IReadOnlyList<string> Versions);
+internal sealed record ElfVersionNeed(string File, IReadOnlyList<string> Versions);
 
 /// <summary>One Verdef record. <see cref="IsBase"/> marks the entry that names the file itself.</summary>
-public sealed record ElfVersionDefinition(string Name, int Index, bool IsBase, IReadOnlyList<string> Parents);
+internal sealed record ElfVersionDefinition(string Name, int Index, bool IsBase, IReadOnlyList<string> Parents);

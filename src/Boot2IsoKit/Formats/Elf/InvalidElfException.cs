@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Formats.Elf;
 
 /// <summary>An ELF file that is truncated, points outside itself or contradicts itself.</summary>
-public sealed class InvalidElfException : InvalidInputException
+internal sealed class InvalidElfException : InvalidInputException
 {
     public InvalidElfException(string input, string location, string problem)
         : base(input, location, problem)

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// One newc ("070701") or newc-with-checksum ("070702") header. <see cref="Name"/> is the name as stored
 /// for raw headers the writer is given, and the normalized rootfs path for headers the reader returns.
 /// </summary>
-public sealed record CpioHeader
+internal sealed record CpioHeader
 {
     /// <summary>The name that ends an archive.</summary>
     public const string TrailerName = "TRAILER!!!";

@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// normalized ("./etc/motd" and "/etc/motd" become "etc/motd"; the root itself is "."). File data is
 /// streamed; nothing is allocated in proportion to a size the archive claims.
 /// </summary>
-public sealed class CpioReader : IDisposable
+internal sealed class CpioReader : IDisposable
 {
     internal const int HeaderSize = 110;
 

@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// NUL, data padded to 4, and a closing "TRAILER!!!". Inode numbers are handed out in write order from
 /// 1, so the same entries always give the same bytes. File data is streamed from each entry's content.
 /// </summary>
-public sealed class CpioWriter : IDisposable
+internal sealed class CpioWriter : IDisposable
 {
     private static readonly byte[] Zeros = new byte[4];
 
@@ -97,7 +97,7 @@ public sealed class CpioWriter : IDisposable
         }
     }
 
-    /// <summary>Writes a header as given (name as stored, inode as given) followed by <paramref name="data"/>.</summary>
+    /// <summary>Writes a header as given (name as stored, inode as given) followed by <paramref name="content"/>.</summary>
     public void WriteHeader(CpioHeader header, Boot2IsoKit.Plumbing.IO.IContentSource? content)
     {
         ArgumentNullException.ThrowIfNull(header);

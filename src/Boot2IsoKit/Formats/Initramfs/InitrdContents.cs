@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// The files of an unpacked initrd (last definition of each path wins, as the kernel applies them),
 /// with the facts the remaster needs about the base: libraries, glibc version, os-release, layout.
 /// </summary>
-public sealed partial class InitrdContents
+internal sealed partial class InitrdContents
 {
     private readonly Dictionary<string, InitrdEntry> _byPath;
 

@@ -5,4 +5,4 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// names it. <see cref="Data"/> holds the bytes of files the reader was asked to keep (small files
 /// under etc/ by default), null otherwise.
 /// </summary>
-public sealed record InitrdEntry(string Path, CpioHeader Header, string? SymlinkTarget, int MemberIndex, byte[]? Data);
+internal sealed record InitrdEntry(string Path, CpioHeader Header, string? SymlinkTarget, int MemberIndex, byte[]? Data);

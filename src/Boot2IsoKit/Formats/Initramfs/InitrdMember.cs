@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Formats.Initramfs;
 
 /// <summary>One archive of a (possibly concatenated) initrd: where it is, how it is stored, what it holds.</summary>
-public sealed record InitrdMember(
+internal sealed record InitrdMember(
     int Index,
     long Offset,
     InitrdCompression Compression,

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Formats.Initramfs;
 
 /// <summary>How an overlay is put into a base initrd.</summary>
-public enum InitrdOverlayMode
+internal enum InitrdOverlayMode
 {
     /// <summary>Base bytes copied untouched, overlay appended as its own gzip'd newc member (fast).</summary>
     Append,

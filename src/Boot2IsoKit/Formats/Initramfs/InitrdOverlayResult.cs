@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// <param name="EntriesAdded">Overlay entries for paths the base did not have (Append: all overlay entries written).</param>
 /// <param name="EntriesReplaced">Base entries the overlay replaced (Merge only; Append leaves the base untouched).</param>
 /// <param name="Notes">Anything the caller should tell the user, e.g. a compression fallback.</param>
-public sealed record InitrdOverlayResult(
+internal sealed record InitrdOverlayResult(
     InitrdOverlayMode Mode,
     InitrdCompression OutputCompression,
     long BaseLength,
@@ -22,4 +22,4 @@ public sealed record InitrdOverlayResult(
 }
 
 /// <summary>Progress of an overlay write: a stage name and bytes of output written so far.</summary>
-public sealed record InitrdOverlayProgress(string Stage, long OutputBytes);
+internal sealed record InitrdOverlayProgress(string Stage, long OutputBytes);

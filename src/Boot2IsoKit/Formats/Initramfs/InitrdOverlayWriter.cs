@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// every path it names. The output is written to a stream (a temporary file the caller renames or
 /// hands to the ISO builder); the base stream is only read.
 /// </summary>
-public static class InitrdOverlayWriter
+internal static class InitrdOverlayWriter
 {
     public static Task<InitrdOverlayResult> WriteAsync(
         Stream baseInitrd,

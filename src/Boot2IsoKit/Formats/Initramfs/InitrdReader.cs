@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// <see cref="InvalidCpioException"/> naming the offset. The stream must be seekable (a file); the
 /// caller keeps ownership of it.
 /// </summary>
-public sealed class InitrdReader
+internal sealed class InitrdReader
 {
     private readonly Stream _initrd;
     private readonly string _input;

@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Formats.Initramfs;
 
 /// <summary>A newc cpio archive or an initrd that is truncated, misaligned, or names a path outside the root.</summary>
-public class InvalidCpioException : InvalidInputException
+internal class InvalidCpioException : InvalidInputException
 {
     public InvalidCpioException(string input, string location, string problem)
         : base(input, location, problem)

@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Formats.Iso9660;
 /// come from Rock Ridge when the image has it; otherwise they are synthesised (directories 0555,
 /// files 0444, uid/gid 0, the record date).
 /// </summary>
-public sealed class IsoNode
+internal sealed class IsoNode
 {
     private readonly List<IsoNode> _children = [];
     private readonly Dictionary<string, IsoNode> _byName = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Formats.Iso9660;
 /// byte and the standard identifier "CD001" (ECMA-119 8.1), and the first descriptor sits at LBA 16, byte 0x8000.
 /// Usage: <c>IsoSignature.IsIso9660(stream)</c> before handing a file on as an ISO; <see cref="IsoImage"/> reads and checks the rest.
 /// </summary>
-public static class IsoSignature
+internal static class IsoSignature
 {
     /// <summary>Byte offset of the first volume descriptor (LBA 16 of 2048-byte sectors).</summary>
     public const long FirstDescriptorOffset = 16 * IsoBytes.BlockSize;

@@ -15,7 +15,7 @@ namespace Boot2IsoKit.Formats.OsRelease;
 /// Edits keep every other line as it was, so the base's own fields (ID=boot2docker, which docker-machine's
 /// provisioner looks for) survive.
 /// </summary>
-public sealed class OsReleaseFile
+internal sealed class OsReleaseFile
 {
     private readonly List<string> _lines;
 

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Formats.Squashfs;
 /// A squashfs image (a Tiny Core .tcz) that is truncated, inconsistent, hostile (a directory loop, a name
 /// with '/' or "..", a table past the end), or uses a feature the reader does not decode (a refused compressor).
 /// </summary>
-public class InvalidSquashfsException : InvalidInputException
+internal class InvalidSquashfsException : InvalidInputException
 {
     public InvalidSquashfsException(string input, string location, string problem)
         : base(input, location, problem)

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Formats.Squashfs;
 
 /// <summary>The compressor ids of the squashfs 4.0 superblock (squashfs-tools' squashfs_fs.h: ZLIB_COMPRESSION ... ZSTD_COMPRESSION).</summary>
-public enum SquashfsCompression
+internal enum SquashfsCompression
 {
     Gzip = 1,
     Lzma = 2,

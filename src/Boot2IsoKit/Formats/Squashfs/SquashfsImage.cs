@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Formats.Squashfs;
 /// decoded lazily, block by block, through <see cref="OpenFile"/>. Layout as in the kernel's fs/squashfs
 /// and squashfs-tools' squashfs_fs.h. Not read: extended attributes (skipped), the export (NFS) table.
 /// </summary>
-public sealed class SquashfsImage : IDisposable
+internal sealed class SquashfsImage : IDisposable
 {
     /// <summary>PATH_MAX: a longer path could not be created by the kernel, and bounds the tree's depth.</summary>
     public const int MaxPathBytes = 4096;

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Formats.Squashfs;
 /// its uid and gid already looked up in the id table. Extended attributes are not read: an extended inode's
 /// xattr index is skipped, so xattrs (security capabilities, SELinux labels) are not carried over.
 /// </summary>
-public sealed record SquashfsInode
+internal sealed record SquashfsInode
 {
     /// <summary>The inode reference that located it: metadata block offset in the inode table &lt;&lt; 16 | offset in the block.</summary>
     public required ulong Reference { get; init; }
@@ -59,4 +59,4 @@ public sealed record SquashfsInode
 }
 
 /// <summary>A path in the image and its inode; a second name of a file's inode is a hard link to the first name.</summary>
-public sealed record SquashfsEntry(string Path, SquashfsInode Inode, string? HardLinkTarget);
+internal sealed record SquashfsEntry(string Path, SquashfsInode Inode, string? HardLinkTarget);

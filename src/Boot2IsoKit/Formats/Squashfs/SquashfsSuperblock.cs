@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Formats.Squashfs;
 /// struct squashfs_super_block and the kernel's fs/squashfs/squashfs_fs.h). <see cref="Parse"/> checks
 /// every field the reader relies on against the image length, so later reads can trust the table bounds.
 /// </summary>
-public sealed record SquashfsSuperblock
+internal sealed record SquashfsSuperblock
 {
     public const int Size = 96;
     public const uint Magic = 0x73717368; // "hsqs"
@@ -161,7 +161,7 @@ public sealed record SquashfsSuperblock
 
 /// <summary>Superblock flags (squashfs_fs.h SQUASHFS_NOI ... SQUASHFS_COMP_OPT); the reader needs only <see cref="CompressorOptions"/>.</summary>
 [Flags]
-public enum SquashfsFeatures
+internal enum SquashfsFeatures
 {
     None = 0,
     UncompressedInodes = 0x0001,

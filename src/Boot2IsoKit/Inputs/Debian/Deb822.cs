@@ -3,7 +3,7 @@ using System.Text;
 namespace Boot2IsoKit.Inputs.Debian;
 
 /// <summary>One deb822 paragraph: field names are case-insensitive, multi-line values keep their newlines.</summary>
-public sealed class Deb822Stanza
+internal sealed class Deb822Stanza
 {
     private readonly Dictionary<string, string> _fields = new(StringComparer.OrdinalIgnoreCase);
 
@@ -18,7 +18,7 @@ public sealed class Deb822Stanza
 /// Reads the deb822 format (Packages, Release, control files, apt .sources): "Field: value" lines,
 /// continuation lines starting with a space or tab, paragraphs separated by blank lines, '#' comments.
 /// </summary>
-public static class Deb822
+internal static class Deb822
 {
     private const int MaxValueLength = 64 << 20;
 

@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// control.tar.{gz,xz,zst} and data.tar{,.gz,.xz,.zst}.
 /// <code>DebPackage.Open(path).ExtractData(rootDirectory);</code>
 /// </summary>
-public sealed class DebPackage
+internal sealed class DebPackage
 {
     private DebPackage(string path)
     {

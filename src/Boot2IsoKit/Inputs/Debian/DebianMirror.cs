@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// a constant: an explicit URL (the recipe), else the <see cref="EnvironmentVariable"/>, else the first
 /// Debian archive in apt's configuration on this host.
 /// </summary>
-public sealed record DebianMirror
+internal sealed record DebianMirror
 {
     public const string EnvironmentVariable = "B2IK_DEBIAN_MIRROR";
 

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// <see cref="DebianMirror.EnvironmentVariable"/>, not in apt's configuration (hosts that are not
 /// Debian or Ubuntu have none). The message says exactly what to set, and how to use local .deb files instead.
 /// </summary>
-public sealed class DebianMirrorNotConfiguredException(string where, string package)
+internal sealed class DebianMirrorNotConfiguredException(string where, string package)
     : Boot2IsoKitException(MessageFor(where, package))
 {
     public string Package { get; } = package;

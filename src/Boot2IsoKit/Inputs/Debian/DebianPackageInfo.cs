@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Boot2IsoKit.Inputs.Debian;
 
 /// <summary>One package as an index (or a local .deb's control file) describes it.</summary>
-public sealed record DebianPackageInfo
+internal sealed record DebianPackageInfo
 {
     public required string Name { get; init; }
 
@@ -64,7 +64,7 @@ public sealed record DebianPackageInfo
 }
 
 /// <summary>One alternative of a dependency: "libnl-3-200 (>= 3.2.7)" → name, "&gt;=", "3.2.7".</summary>
-public sealed record DebianRelation(string Name, string? Operator, string? Version)
+internal sealed record DebianRelation(string Name, string? Operator, string? Version)
 {
     /// <summary>Parses "a (>= 1) | b, c:any [amd64] &lt;!nocheck&gt;" into groups of alternatives.</summary>
     public static IReadOnlyList<IReadOnlyList<DebianRelation>> ParseList(string text)

@@ -16,7 +16,7 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// var index = await repo.LoadIndexAsync("bookworm");
 /// foreach (var p in index.Resolve(["ipvsadm"]).Packages) DebPackage.Open(await repo.DownloadAsync(p)).ExtractData(root);</code>
 /// </summary>
-public sealed class DebianRepository
+internal sealed class DebianRepository
 {
     private readonly IDownloader _downloader;
 

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Inputs.Debian;
 
 /// <summary>Compares Debian version strings ([epoch:]upstream[-revision]) the way dpkg does.</summary>
-public static class DebianVersion
+internal static class DebianVersion
 {
     public static int Compare(string a, string b)
     {

@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.Debian;
 
 /// <summary>A broken or hostile .deb, ar archive, data tarball, Release file or Packages index.</summary>
-public sealed class InvalidDebianInputException : InvalidInputException
+internal sealed class InvalidDebianInputException : InvalidInputException
 {
     public InvalidDebianInputException(string input, string location, string problem)
         : base(input, location, problem)

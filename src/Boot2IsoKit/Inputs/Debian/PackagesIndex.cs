@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// set of local .deb files), and dependency resolution over them.
 /// <code>var set = index.Resolve(["ipvsadm"], new ResolveOptions { Exclude = { "libc6" } });</code>
 /// </summary>
-public sealed class PackagesIndex
+internal sealed class PackagesIndex
 {
     private readonly Dictionary<string, DebianPackageInfo> _packages = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DebianPackageInfo>> _providers = new(StringComparer.Ordinal);
@@ -142,7 +142,7 @@ public sealed class PackagesIndex
 }
 
 /// <summary>What <see cref="PackagesIndex.Resolve"/> leaves out.</summary>
-public sealed class ResolveOptions
+internal sealed class ResolveOptions
 {
     /// <summary>Package names the target already provides (e.g. "libc6" when the base's glibc is used); a group naming one is satisfied.</summary>
     public ISet<string> Exclude { get; init; } = new HashSet<string>(StringComparer.Ordinal);
@@ -154,10 +154,10 @@ public sealed class ResolveOptions
 /// <param name="Packages">Requested packages first, then dependencies in breadth-first order.</param>
 /// <param name="Skipped">Names left out by <see cref="ResolveOptions"/>.</param>
 /// <param name="Warnings">Version constraints the chosen packages do not meet.</param>
-public sealed record ResolvedPackages(IReadOnlyList<DebianPackageInfo> Packages, IReadOnlyList<string> Skipped, IReadOnlyList<string> Warnings);
+internal sealed record ResolvedPackages(IReadOnlyList<DebianPackageInfo> Packages, IReadOnlyList<string> Skipped, IReadOnlyList<string> Warnings);
 
 /// <summary>A package or dependency that the source cannot satisfy.</summary>
-public sealed class DebianResolutionException : Boot2IsoKit.Plumbing.Errors.Boot2IsoKitException
+internal sealed class DebianResolutionException : Boot2IsoKit.Plumbing.Errors.Boot2IsoKitException
 {
     public DebianResolutionException(string message)
         : base(message)

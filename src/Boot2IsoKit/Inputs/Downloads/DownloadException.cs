@@ -4,7 +4,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.Downloads;
 
 /// <summary>A download failed. Carries the URL and, when the server answered, its HTTP status.</summary>
-public class DownloadException : Boot2IsoKitException
+internal class DownloadException : Boot2IsoKitException
 {
     public DownloadException(Uri url, string message, HttpStatusCode? status = null, Exception? inner = null)
         : base(message, inner!)
@@ -19,7 +19,7 @@ public class DownloadException : Boot2IsoKitException
 }
 
 /// <summary>The file arrived whole but is not the one pinned: wrong sha256 or wrong size. Never retried.</summary>
-public sealed class DownloadVerificationException : DownloadException
+internal sealed class DownloadVerificationException : DownloadException
 {
     public DownloadVerificationException(Uri url, string message)
         : base(url, message)
@@ -28,7 +28,7 @@ public sealed class DownloadVerificationException : DownloadException
 }
 
 /// <summary>The host could not be reached at all (DNS, refused, unreachable) after every retry.</summary>
-public sealed class DownloadUnreachableException : DownloadException
+internal sealed class DownloadUnreachableException : DownloadException
 {
     public DownloadUnreachableException(Uri url, string message, Exception inner)
         : base(url, message, null, inner)

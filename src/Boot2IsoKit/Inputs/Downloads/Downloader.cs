@@ -14,7 +14,7 @@ namespace Boot2IsoKit.Inputs.Downloads;
 /// renamed onto the destination, so a failure never touches a file the user already had there.
 /// Proxies come from HTTP_PROXY / HTTPS_PROXY / NO_PROXY through .NET's default proxy.
 /// </summary>
-public sealed class Downloader : IDownloader, IDisposable
+internal sealed class Downloader : IDownloader, IDisposable
 {
     private const int ProgressStep = 256 * 1024;
     private const int BufferSize = 1 << 16;

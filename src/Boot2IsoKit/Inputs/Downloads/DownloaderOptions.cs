@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Inputs.Downloads;
 
 /// <summary>How patient the <see cref="Downloader"/> is. The defaults suit ISOs and engine archives over a slow link.</summary>
-public sealed record DownloaderOptions
+internal sealed record DownloaderOptions
 {
     /// <summary>Attempts per file, counting the first; only transient failures are retried.</summary>
     public int MaxAttempts { get; init; } = 5;

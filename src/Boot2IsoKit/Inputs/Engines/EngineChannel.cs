@@ -26,7 +26,7 @@ public enum EngineChannel
 }
 
 /// <summary>The two download layouts Docker used.</summary>
-public enum EngineSiteEra
+internal enum EngineSiteEra
 {
     /// <summary>Up to 1.13.x (and the 17.03.0 release candidates): <c>builds/Linux/x86_64/docker-&lt;ver&gt;.tgz</c>.</summary>
     Builds,
@@ -36,7 +36,7 @@ public enum EngineSiteEra
 }
 
 /// <summary>The channel words of recipes and the download site's directories.</summary>
-public static class EngineChannels
+internal static class EngineChannels
 {
     /// <summary>The channel a recipe's <c>engine.channel</c> names; null when it names none (chosen from the version).</summary>
     public static EngineChannel? Parse(string? word) => word switch

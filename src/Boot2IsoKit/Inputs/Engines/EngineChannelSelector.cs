@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// Final releases come from stable: boot2docker took 17.03–18.06 finals from edge, but Docker has since
 /// deprecated edge, and the stable directory holds the finals from 17.03.0-ce on.
 /// </summary>
-public static class EngineChannelSelector
+internal static class EngineChannelSelector
 {
     public static EngineSiteEra EraOf(EngineVersion version)
     {

@@ -5,7 +5,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.Engines;
 
 /// <summary>What an engine archive is: a .tgz of a <c>docker/</c> directory (1.11+) or one bare binary (≤1.10).</summary>
-public enum EngineArchiveKind
+internal enum EngineArchiveKind
 {
     Tgz,
     SingleBinary,
@@ -14,7 +14,7 @@ public enum EngineArchiveKind
 /// <summary>Where to fetch one engine version, and where its published checksum is (when the site publishes one).</summary>
 /// <param name="Sha256Url">The site's <c>.sha256</c> file for this archive, or null when the channel publishes none.</param>
 /// <param name="FromHistoricalSite">The URL is a built-in default on one of Docker's historical sites, which may be gone.</param>
-public sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChannel? Channel, EngineArchiveKind ArchiveKind, Uri? Sha256Url, bool FromHistoricalSite = false)
+internal sealed record EngineDownload(EngineVersion Version, Uri Url, EngineChannel? Channel, EngineArchiveKind ArchiveKind, Uri? Sha256Url, bool FromHistoricalSite = false)
 {
     public bool HasPublishedSha256 => Sha256Url is not null;
 

@@ -14,12 +14,12 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// <remarks>
 /// Where the libraries come from: the recipe names the Debian packages that provide them
 /// (<c>engine.libraries</c>, e.g. libsystemd0, libdevmapper1.02.1 and libseccomp2 for bookworm's docker.io),
-/// extracted into <paramref name="donorDirectory"/> by the caller. A base that already has them needs none.
+/// extracted into the donor directory by the caller. A base that already has them needs none.
 /// The engine's binaries stay where the engine tgz puts them (/usr/local/bin); only libraries are planned
 /// here, and there is no bundled-loader fallback: dockerd starts containerd and runc by name, which a
 /// wrapper would hide behind a shell script.
 /// </remarks>
-public static class EngineLibraries
+internal static class EngineLibraries
 {
     private const string BinaryDirectory = "usr/local/bin";
 
@@ -85,4 +85,4 @@ public static class EngineLibraries
 
 /// <param name="Entries">Libraries and links to add to the overlay.</param>
 /// <param name="Report">What was added and reused, or null for a static engine.</param>
-public sealed record EngineLibraryPlan(IReadOnlyList<RootfsEntry> Entries, InjectionReport? Report);
+internal sealed record EngineLibraryPlan(IReadOnlyList<RootfsEntry> Entries, InjectionReport? Report);

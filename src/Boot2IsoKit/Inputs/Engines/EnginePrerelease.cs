@@ -8,4 +8,4 @@ public enum EnginePrereleaseKind
     ReleaseCandidate,
 }
 
-public sealed record EnginePrerelease(EnginePrereleaseKind Kind, int Number);
+internal sealed record EnginePrerelease(EnginePrereleaseKind Kind, int Number);

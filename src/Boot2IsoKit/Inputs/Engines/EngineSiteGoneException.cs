@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// A 1.x (or master) engine was asked of the historical Docker site it was published on, and that site
 /// did not serve it: those sites may be gone, so the message says what to give instead.
 /// </summary>
-public sealed class EngineSiteGoneException(EngineDownload download, DownloadException inner)
+internal sealed class EngineSiteGoneException(EngineDownload download, DownloadException inner)
     : DownloadException(UrlOf(download), MessageFor(download, inner), inner?.Status, inner)
 {
     public EngineVersion Version { get; } = download.Version;

@@ -20,7 +20,7 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// <c>builds/Linux/x86_64/</c> directories.</item>
 /// </list>
 /// </remarks>
-public sealed class EngineSources
+internal sealed class EngineSources
 {
     public const string EnvironmentPrefix = "B2IK_ENGINE_BASE_URL";
     public const string TemplateKey = "base";

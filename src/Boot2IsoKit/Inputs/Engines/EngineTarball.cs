@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// or ".." paths, links leaving the binary directory, devices, stray files) is an
 /// <see cref="InvalidEngineTarballException"/>. Nothing read here is ever executed.
 /// </summary>
-public sealed class EngineTarball
+internal sealed class EngineTarball
 {
     private const string BinaryDirectory = "usr/local/bin";
     private const int Executable = 0x1ED; // 0755

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Inputs.Engines;
 /// master builds (<c>17.06.0-dev</c>) and nightly builds (<c>0.0.0-20190625103807-bc76fbb</c>).
 /// <see cref="ToString"/> gives the text exactly as download sites spell it (without a leading "v").
 /// </summary>
-public sealed partial class EngineVersion : IComparable<EngineVersion>, IEquatable<EngineVersion>
+internal sealed partial class EngineVersion : IComparable<EngineVersion>, IEquatable<EngineVersion>
 {
     private EngineVersion(string text, int major, int minor, int patch, string? edition, EnginePrerelease? prerelease, bool experimental, bool dev, string? nightlyStamp)
     {

@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.Engines;
 
 /// <summary>A Docker engine tgz that is corrupt, empty, or holds paths or file types an engine tgz never has.</summary>
-public class InvalidEngineTarballException : InvalidInputException
+internal class InvalidEngineTarballException : InvalidInputException
 {
     public InvalidEngineTarballException(string input, string location, string problem)
         : base(input, location, problem)

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Boot2IsoKit.Inputs.InputCache;
 
 /// <summary>One manifest entry: what a cached file is and where it came from.</summary>
-public sealed record CachedInput
+internal sealed record CachedInput
 {
     public required string Kind { get; init; }
 
@@ -44,7 +44,7 @@ public sealed record CachedInput
 }
 
 /// <summary>An input that offline mode could not find: what it is and what would have been fetched.</summary>
-public sealed record MissingInput(string Kind, string? Version, Uri Url, string? Sha256)
+internal sealed record MissingInput(string Kind, string? Version, Uri Url, string? Sha256)
 {
     public override string ToString() =>
         $"{Kind} {Version ?? "-"} {Url}{(Sha256 is null ? string.Empty : $" (sha256 {Sha256})")}";

@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Inputs.InputCache;
 /// <c>sha256/&lt;hex&gt;</c> files. Import checks every file's sha256 against its name and every manifest
 /// entry against the files before the manifest is merged; a bad archive changes nothing that was valid.
 /// </summary>
-public static class InputCacheArchive
+internal static class InputCacheArchive
 {
     /// <returns>How many inputs were written.</returns>
     public static async Task<int> ExportAsync(InputCacheStore cache, string archivePath, CancellationToken cancellationToken = default)

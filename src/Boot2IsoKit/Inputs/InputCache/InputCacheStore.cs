@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Inputs.InputCache;
 /// is reported at once. The whole store travels to an air-gapped builder as one tar.gz
 /// (<see cref="InputCacheArchive"/>).
 /// </summary>
-public sealed class InputCacheStore
+internal sealed class InputCacheStore
 {
     public const string ManifestFileName = "manifest.json";
     public const string BlobDirectory = "sha256";

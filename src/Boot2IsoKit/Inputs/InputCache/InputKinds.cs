@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Inputs.InputCache;
 
 /// <summary>The kinds of input the pipeline fetches. Kinds are plain strings in the manifest so new ones need no migration.</summary>
-public static class InputKinds
+internal static class InputKinds
 {
     public const string BaseIso = "base-iso";
     public const string EngineTgz = "engine-tgz";

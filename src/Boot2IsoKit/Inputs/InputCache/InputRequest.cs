@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Inputs.InputCache;
 /// <param name="Sha256">A pinned lower-case hex sha256 (recipe or published .sha256), or null.</param>
 /// <param name="Size">The expected size in bytes (e.g. from the release asset), or null.</param>
 /// <param name="Name">A file name for humans and tools; defaults to the URL's last segment.</param>
-public sealed record InputRequest(string Kind, Uri Url, string? Version = null, string? Sha256 = null, long? Size = null, string? Name = null)
+internal sealed record InputRequest(string Kind, Uri Url, string? Version = null, string? Sha256 = null, long? Size = null, string? Name = null)
 {
     public string FileName => string.IsNullOrEmpty(Name) ? Uri.UnescapeDataString(Url.Segments[^1].TrimEnd('/')) : Name;
 }

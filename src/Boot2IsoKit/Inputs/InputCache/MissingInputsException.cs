@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.InputCache;
 
 /// <summary>Offline mode needs inputs the cache does not have. The message lists each one on its own line.</summary>
-public sealed class MissingInputsException : Boot2IsoKitException
+internal sealed class MissingInputsException : Boot2IsoKitException
 {
     public MissingInputsException(string cacheRoot, IReadOnlyList<MissingInput> missing)
         : base(MessageFor(cacheRoot, missing))
@@ -24,7 +24,7 @@ public sealed class MissingInputsException : Boot2IsoKitException
 }
 
 /// <summary>A cache manifest or cache archive (export/import) that is not what it claims: bad entry name, hash mismatch, broken manifest.</summary>
-public sealed class InvalidInputCacheException : InvalidInputException
+internal sealed class InvalidInputCacheException : InvalidInputException
 {
     public InvalidInputCacheException(string input, string location, string problem, Exception? inner = null)
         : base(input, location, problem, inner!)

@@ -4,7 +4,7 @@ using Boot2IsoKit.Model.Layouts;
 namespace Boot2IsoKit.Inputs.Releases;
 
 /// <summary>One GitHub release of boot2docker (or a fork) and its downloadable assets.</summary>
-public sealed record Boot2DockerRelease(string Repository, string Tag, string? Name, bool Prerelease, DateTimeOffset? PublishedAt, IReadOnlyList<Boot2DockerAsset> Assets)
+internal sealed record Boot2DockerRelease(string Repository, string Tag, string? Name, bool Prerelease, DateTimeOffset? PublishedAt, IReadOnlyList<Boot2DockerAsset> Assets)
 {
     public const string DefaultIsoName = "boot2docker.iso";
 
@@ -39,4 +39,4 @@ public sealed record Boot2DockerRelease(string Repository, string Tag, string? N
 }
 
 /// <summary>A release file: its name, size in bytes and the URL a browser downloads it from.</summary>
-public sealed record Boot2DockerAsset(string Name, long Size, Uri DownloadUrl, string? ContentType);
+internal sealed record Boot2DockerAsset(string Name, long Size, Uri DownloadUrl, string? ContentType);

@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Inputs.Releases;
 /// Which repository to ask and how. A class rather than a record so that the token can never be printed
 /// by a generated <c>ToString</c>.
 /// </summary>
-public sealed class Boot2DockerReleaseOptions
+internal sealed class Boot2DockerReleaseOptions
 {
     public const string DefaultRepository = "boot2docker/boot2docker";
     public const string TokenVariable = "GITHUB_TOKEN";

@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Inputs.Releases;
 /// or the newest release including pre-releases; lists releases across pages; and turns every API failure
 /// into a typed error that says what to do (wait for the rate-limit reset, set a token, build --offline).
 /// </summary>
-public sealed class Boot2DockerReleases
+internal sealed class Boot2DockerReleases
 {
     public const string Latest = "latest";
 

@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Inputs.Releases;
 /// Engine versions are <see cref="Boot2IsoKit.Inputs.Engines.EngineVersion"/>: boot2docker tags follow the engine's numbers but forks add
 /// their own suffixes, so the two are read apart.
 /// </summary>
-public sealed partial class Boot2DockerVersion : IComparable<Boot2DockerVersion>, IEquatable<Boot2DockerVersion>
+internal sealed partial class Boot2DockerVersion : IComparable<Boot2DockerVersion>, IEquatable<Boot2DockerVersion>
 {
     /// <summary>18.09.0 rewrote the build ("Replace existing boot2docker with new code", commit c2b60ab).</summary>
     private static readonly (int, int) NewCodeSince = (18, 9);

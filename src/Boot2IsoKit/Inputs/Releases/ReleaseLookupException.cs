@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Inputs.Releases;
 
 /// <summary>Looking up a release failed. Messages never contain the GitHub token.</summary>
-public class ReleaseLookupException : Boot2IsoKitException
+internal class ReleaseLookupException : Boot2IsoKitException
 {
     public ReleaseLookupException(string repository, string message, Exception? inner = null)
         : base(message, inner!)
@@ -16,16 +16,16 @@ public class ReleaseLookupException : Boot2IsoKitException
 }
 
 /// <summary>The repository, release or asset does not exist (HTTP 404, or an asset missing from a release).</summary>
-public sealed class ReleaseNotFoundException(string repository, string message, Exception? inner = null)
+internal sealed class ReleaseNotFoundException(string repository, string message, Exception? inner = null)
     : ReleaseLookupException(repository, message, inner);
 
 /// <summary>GitHub's API rate limit is used up until <see cref="ResetsAt"/>.</summary>
-public sealed class GitHubRateLimitException(string repository, string message, DateTimeOffset resetsAt, Exception? inner = null)
+internal sealed class GitHubRateLimitException(string repository, string message, DateTimeOffset resetsAt, Exception? inner = null)
     : ReleaseLookupException(repository, message, inner)
 {
     public DateTimeOffset ResetsAt { get; } = resetsAt;
 }
 
 /// <summary>The API could not be reached at all: no network, DNS failure, refused connection, timeout.</summary>
-public sealed class GitHubUnreachableException(string repository, string message, Exception? inner = null)
+internal sealed class GitHubUnreachableException(string repository, string message, Exception? inner = null)
     : ReleaseLookupException(repository, message, inner);

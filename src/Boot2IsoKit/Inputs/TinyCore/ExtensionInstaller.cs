@@ -5,7 +5,7 @@ using Boot2IsoKit.Plumbing.IO;
 namespace Boot2IsoKit.Inputs.TinyCore;
 
 /// <summary>What installing extensions did: which were copied in, which the base already had, which base files were kept.</summary>
-public sealed record ExtensionInstallReport(
+internal sealed record ExtensionInstallReport(
     IReadOnlyList<string> Installed,
     IReadOnlyList<string> AlreadyInstalled,
     IReadOnlyList<string> KeptBasePaths,
@@ -29,7 +29,7 @@ public sealed record ExtensionInstallReport(
 /// Kernel modules (usr/local/lib/modules) are copied but depmod is not arranged: -KERNEL extensions are not
 /// resolved, boot2docker has its own kernel.
 /// </summary>
-public sealed class ExtensionInstaller : IDisposable
+internal sealed class ExtensionInstaller : IDisposable
 {
     public const string InstalledDirectory = "usr/local/tce.installed";
     public const string SetupList = "tmp/setup.lst";

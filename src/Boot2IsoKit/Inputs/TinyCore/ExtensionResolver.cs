@@ -7,7 +7,7 @@ using Boot2IsoKit.Inputs.InputCache;
 namespace Boot2IsoKit.Inputs.TinyCore;
 
 /// <summary>An extension ready to install: its name ("ipvsadm.tcz"), the verified file, where it came from, its md5.</summary>
-public sealed record ResolvedExtension(string Name, string Path, Uri Source, string Md5)
+internal sealed record ResolvedExtension(string Name, string Path, Uri Source, string Md5)
 {
     /// <summary>The name without ".tcz": the file name tce-load records under /usr/local/tce.installed.</summary>
     public string AppName => Name[..^".tcz".Length];
@@ -22,7 +22,7 @@ public sealed record ResolvedExtension(string Name, string Path, Uri Source, str
 /// on "-KERNEL.tcz" extensions (modules for Tiny Core's kernel) are left out, as boot2docker's own tce-load
 /// patch does: boot2docker runs its own kernel build.
 /// </summary>
-public sealed class ExtensionResolver
+internal sealed class ExtensionResolver
 {
     /// <summary>A .dep file is a short list of names; anything longer is not one.</summary>
     private const int MaxDepFileBytes = 64 * 1024;

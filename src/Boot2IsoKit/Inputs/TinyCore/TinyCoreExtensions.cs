@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Inputs.TinyCore;
 /// overlay (<see cref="ExtensionInstaller"/>). The returned installer holds the images open: dispose it
 /// after the overlay has been written.
 /// </summary>
-public static class TinyCoreExtensions
+internal static class TinyCoreExtensions
 {
     /// <param name="readBaseText">Text of a base rootfs file (for the release), or null; null when there is no base to read.</param>
     /// <param name="baseHasPath">Whether the base rootfs has a path.</param>

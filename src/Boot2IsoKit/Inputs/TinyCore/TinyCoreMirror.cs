@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Inputs.TinyCore;
 /// the official site unless the recipe or <see cref="MirrorVariable"/> names another; boot2docker's
 /// userland is always x86_64 (since boot2docker 1.7.0).
 /// </summary>
-public sealed partial record TinyCoreMirror(Uri Mirror, int MajorVersion, string Build = TinyCoreMirror.DefaultBuild)
+internal sealed partial record TinyCoreMirror(Uri Mirror, int MajorVersion, string Build = TinyCoreMirror.DefaultBuild)
 {
     /// <summary>Tiny Core's own site, as /opt/tcemirror ships it.</summary>
     public static readonly Uri DefaultMirror = new("http://tinycorelinux.net/");

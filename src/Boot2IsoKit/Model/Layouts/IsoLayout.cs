@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Model.Layouts;
 /// ISOLINUX files and the version live, and in how the image builds its ISO
 /// (boot2docker's Dockerfile and rootfs/make_iso.sh up to 18.06; Dockerfile and files/make-b2d-iso.sh from 18.09).
 /// </summary>
-public sealed record IsoLayout
+internal sealed record IsoLayout
 {
     /// <summary>≤ 18.06: /boot/vmlinuz64, /boot/isolinux/, /version and /etc/version, /make_iso.sh.</summary>
     public static readonly IsoLayout Old = new()

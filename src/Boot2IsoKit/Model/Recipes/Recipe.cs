@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Model.Recipes;
 /// A recipe: what to change in which boot2docker base. Loaded from YAML by <see cref="RecipeLoader"/>;
 /// paths in it are relative to the recipe file's directory's parent (the repository root) unless absolute.
 /// </summary>
-public sealed record Recipe
+internal sealed record Recipe
 {
     public required string Name { get; init; }
 
@@ -64,7 +64,7 @@ public sealed record Recipe
 /// <param name="Image">Base image repository for the docker builder (tag = release without the v).</param>
 /// <param name="Iso">A local base ISO; when set, nothing is resolved or fetched for the base.</param>
 /// <param name="ImageReference">A whole image reference that replaces <paramref name="Image"/>:tag (--base-image).</param>
-public sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso, string? ImageReference = null)
+internal sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso, string? ImageReference = null)
 {
     /// <summary>The boot2docker version of the release ("19.03.12"), or null when only a local ISO names the base.</summary>
     public string? Version => Release.Length > 0 ? Boot2IsoKit.Inputs.Releases.Boot2DockerVersion.Parse(Release).ToString() : null;
@@ -76,7 +76,7 @@ public sealed record BaseSpec(string Release, string Repository, string Asset, s
 /// <param name="Sha256">Pinned sha256 of the tgz; always checked when given.</param>
 /// <param name="Tgz">A local tgz; when set, nothing is fetched for the engine.</param>
 /// <param name="Sources">Download sites by channel key (base, stable, test, ...); the environment's B2IK_ENGINE_BASE_URL* win.</param>
-public sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz, IReadOnlyDictionary<string, string> Sources)
+internal sealed record EngineSpec(string Version, string? Channel, string? Url, string? Sha256, string? Tgz, IReadOnlyDictionary<string, string> Sources)
 {
     /// <summary>For a dynamically linked engine (Debian's docker.io): the Debian packages that provide its libraries.</summary>
     public EngineLibrariesSpec? Libraries { get; init; }
@@ -85,10 +85,10 @@ public sealed record EngineSpec(string Version, string? Channel, string? Url, st
 /// <param name="Debs">Debian package names (their dependencies come too).</param>
 /// <param name="Suite">Debian suite, e.g. bookworm.</param>
 /// <param name="Line">Line of the entry in the recipe, for messages.</param>
-public sealed record EngineLibrariesSpec(IReadOnlyList<string> Debs, string Suite, int Line);
+internal sealed record EngineLibrariesSpec(IReadOnlyList<string> Debs, string Suite, int Line);
 
 /// <summary>A binary to inject, from a Debian package or the build host, with its shared libraries.</summary>
-public sealed record PackageSpec
+internal sealed record PackageSpec
 {
     /// <summary>Debian package name, or null for a host binary.</summary>
     public string? Deb { get; init; }

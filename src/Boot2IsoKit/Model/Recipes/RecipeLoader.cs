@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Model.Recipes;
 /// Reads a recipe YAML file strictly: unknown keys, wrong types and out-of-range values are errors
 /// with the line and column, so a typo never silently builds a different ISO.
 /// </summary>
-public static partial class RecipeLoader
+internal static partial class RecipeLoader
 {
     public const string DefaultRepository = "boot2docker/boot2docker";
     public const string DefaultAsset = "boot2docker.iso";

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Model.Rootfs;
 /// Turns a directory of files (an entry of a recipe's <c>overlays:</c>) into rootfs entries:
 /// paths relative to the directory, modes kept, owner root, one timestamp for reproducible output.
 /// </summary>
-public static class OverlayDirectory
+internal static class OverlayDirectory
 {
     public static void AddTo(RootfsOverlay overlay, string directory, long timestamp)
     {

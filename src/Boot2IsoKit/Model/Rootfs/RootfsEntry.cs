@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Model.Rootfs;
 /// One path of a root filesystem addition: what the overlay puts at <see cref="Path"/>.
 /// Paths are relative to the rootfs root, '/'-separated, without a leading slash ("usr/local/bin/docker").
 /// </summary>
-public sealed record RootfsEntry
+internal sealed record RootfsEntry
 {
     public required string Path { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Model.Rootfs;
 
 /// <summary>The kinds of file a Linux root filesystem (and so an initramfs) can hold.</summary>
-public enum RootfsEntryKind
+internal enum RootfsEntryKind
 {
     Directory,
     File,

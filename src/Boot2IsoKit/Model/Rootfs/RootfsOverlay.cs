@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Model.Rootfs;
 /// replace earlier ones (as the kernel does with later initramfs members). Enumeration is
 /// deterministic and lists every parent directory before its children.
 /// </summary>
-public sealed class RootfsOverlay
+internal sealed class RootfsOverlay
 {
     private readonly Dictionary<string, RootfsEntry> _entries = new(StringComparer.Ordinal);
 

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Model.Rootfs;
 /// The one place that decides what a rootfs path may be. Archive entries, overlay files and recipe
 /// paths all pass through here, so "../etc/passwd" or a NUL byte can never reach a writer.
 /// </summary>
-public static class RootfsPath
+internal static class RootfsPath
 {
     /// <summary>
     /// Returns the canonical form: no leading "/" or "./", no empty or "." segments, no trailing "/".

@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Model.Rootfs;
 /// The file-type bits of st_mode (S_IFMT), as newc cpio headers and Rock Ridge PX entries both store them:
 /// one table for every format that carries a Unix mode.
 /// </summary>
-public static class UnixFileType
+internal static class UnixFileType
 {
     public const int Mask = 0xF000; // S_IFMT 0170000
     public const int Socket = 0xC000;

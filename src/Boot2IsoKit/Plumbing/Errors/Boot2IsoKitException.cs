@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Plumbing.Errors;
 /// A failure of the toolkit that is not about a malformed input: a missing tool, an unreachable
 /// service, a refused operation. The message says what happened and what the user can do.
 /// </summary>
-public class Boot2IsoKitException : Exception
+internal class Boot2IsoKitException : Exception
 {
     public Boot2IsoKitException(string message)
         : base(message)

@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Plumbing.Errors;
 /// Every such error names the input and the place inside it, so a user can find the problem
 /// without a debugger. Format-specific subclasses let callers catch one kind of input.
 /// </summary>
-public class InvalidInputException : Exception
+internal class InvalidInputException : Exception
 {
     public InvalidInputException(string input, string location, string problem)
         : base($"{input}: {location}: {problem}")

@@ -26,7 +26,7 @@ namespace Boot2IsoKit.Plumbing.Errors;
 /// told from read errors by type, so writes belong outside the block or behind their own typed output error.
 /// </para>
 /// </summary>
-public static class MalformedInput
+internal static class MalformedInput
 {
     // Windows: ERROR_HANDLE_DISK_FULL (39) and ERROR_DISK_FULL (112) as HRESULTs. Unix: .NET sets the raw errno:
     // ENOSPC is 28 on Linux and macOS; EDQUOT is 122 on Linux, 69 on macOS.

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Plumbing.Errors;
 /// refuses the write. The inputs are fine; the message names the path, about how much space the build
 /// needs there and how much is free.
 /// </summary>
-public sealed class OutputWriteException : Boot2IsoKitException
+internal sealed class OutputWriteException : Boot2IsoKitException
 {
     private OutputWriteException(string path, long? neededBytes, long? freeBytes, IOException inner)
         : base(MessageFor(path, neededBytes, freeBytes, inner), inner)

@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// in the destination directory, which is renamed over the destination only after a successful write.
 /// A failure (exception, cancellation) deletes the temporary file and leaves any old file untouched.
 /// </summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     public static async Task WriteAsync(string destination, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken = default)
     {

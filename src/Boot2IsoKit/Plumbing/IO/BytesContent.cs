@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Plumbing.IO;
 
 /// <summary>Small generated content (a motd, a version file, a wrapper script).</summary>
-public sealed class BytesContent : IContentSource
+internal sealed class BytesContent : IContentSource
 {
     private readonly ReadOnlyMemory<byte> _bytes;
 

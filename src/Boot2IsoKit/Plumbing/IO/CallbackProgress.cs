@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// An <see cref="IProgress{T}"/> that calls back on the reporting thread, in order. (Progress&lt;T&gt;
 /// posts to the thread pool, which reorders reports and can outlive the work it describes.)
 /// </summary>
-public sealed class CallbackProgress<T>(Action<T> callback) : IProgress<T>
+internal sealed class CallbackProgress<T>(Action<T> callback) : IProgress<T>
 {
     public void Report(T value) => callback(value);
 }

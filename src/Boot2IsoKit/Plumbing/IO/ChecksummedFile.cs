@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// its sha256, written atomically. Reading gives the payload only when the checksum matches, so a
 /// truncated, damaged or foreign file is a miss to recompute, never data to trust.
 /// </summary>
-public static class ChecksummedFile
+internal static class ChecksummedFile
 {
     private const int HashLength = 32;
 

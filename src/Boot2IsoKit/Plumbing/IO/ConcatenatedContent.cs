@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// appended initrd is the base initrd (read straight out of the base ISO) followed by the overlay member,
 /// with no temporary copy of the base.
 /// </summary>
-public sealed class ConcatenatedContent : IContentSource
+internal sealed class ConcatenatedContent : IContentSource
 {
     private readonly IReadOnlyList<IContentSource> _parts;
 

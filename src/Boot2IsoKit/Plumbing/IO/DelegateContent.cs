@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// Content whose stream comes from elsewhere: a file inside an ISO, an entry of a tgz that was
 /// spooled to disk. The opener must return a stream of exactly <see cref="Length"/> bytes.
 /// </summary>
-public sealed class DelegateContent : IContentSource
+internal sealed class DelegateContent : IContentSource
 {
     private readonly Func<Stream> _open;
 

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Plumbing.IO;
 
 /// <summary>Content read from a file on the build host; its length is taken once, when named.</summary>
-public sealed class FileContent : IContentSource
+internal sealed class FileContent : IContentSource
 {
     public FileContent(string path)
     {

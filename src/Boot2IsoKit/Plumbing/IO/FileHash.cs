@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Boot2IsoKit.Plumbing.IO;
 
 /// <summary>The one way files are hashed: lower-case hex sha256, read sequentially.</summary>
-public static class FileHash
+internal static class FileHash
 {
     public static async Task<string> Sha256Async(string path, CancellationToken cancellationToken = default)
     {

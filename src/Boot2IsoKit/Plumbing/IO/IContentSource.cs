@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// The bytes of a file that will be written somewhere (into an ISO, a cpio archive, a tar).
 /// Content is opened when it is written, never held in memory by the tree that names it.
 /// </summary>
-public interface IContentSource
+internal interface IContentSource
 {
     /// <summary>Exact length in bytes; writers lay out space before they open the content.</summary>
     long Length { get; }

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// process, so the next run finds the directory unlocked and removes it (<see cref="RemoveStale"/>).
 /// The lock is the operating system's (flock on Unix, a sharing lock on Windows): pid reuse cannot fool it.
 /// </summary>
-public sealed class ScratchDirectory : IDisposable
+internal sealed class ScratchDirectory : IDisposable
 {
     /// <summary>The lock file inside every scratch directory.</summary>
     public const string LockFileName = ".b2ik-lock";

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Plumbing.Reproducibility;
 /// variable, rather than silently falling back to another date.
 /// Usage: <c>var date = SourceDate.FromEnvironment() ?? newestInputDate;</c>
 /// </summary>
-public static class SourceDate
+internal static class SourceDate
 {
     public const string VariableName = "SOURCE_DATE_EPOCH";
 

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Stages.Bundle;
 /// An air-gapped bundle to write. Usage:
 /// <c>new BundleRequest { IsoPath = iso, Name = "boot2docker-experimental", OutputDirectory = "artifacts/bundle", Provenance = p }</c>.
 /// </summary>
-public sealed record BundleRequest
+internal sealed record BundleRequest
 {
     public required string IsoPath { get; init; }
 
@@ -27,6 +27,18 @@ public sealed record BundleRequest
     public IOsReleaseProbe? OsReleaseProbe { get; init; }
 }
 
-/// <param name="TarGzPath">artifacts/bundle/&lt;name&gt;.tar.gz</param>
-/// <param name="ZipPath">artifacts/bundle/&lt;name&gt;.zip</param>
-public sealed record BundleResult(string TarGzPath, string ZipPath, IsoManifest Manifest);
+/// <summary>What the Bundle target wrote.</summary>
+public sealed class BundleResult
+{
+    internal BundleResult(string tarGzPath, string zipPath, IsoManifest manifest) =>
+        (TarGzPath, ZipPath, Manifest) = (tarGzPath, zipPath, manifest);
+
+    /// <summary>artifacts/bundle/&lt;name&gt;.tar.gz</summary>
+    public string TarGzPath { get; }
+
+    /// <summary>artifacts/bundle/&lt;name&gt;.zip</summary>
+    public string ZipPath { get; }
+
+    /// <summary>The manifest packed into the bundle.</summary>
+    internal IsoManifest Manifest { get; }
+}

@@ -15,7 +15,7 @@ namespace Boot2IsoKit.Stages.Bundle;
 /// boot2docker.iso, SHA256SUMS, manifest.json, seed.sh, seed.ps1 and README.txt. Entries, order, times and modes are
 /// fixed, so the same ISO and inputs give the same bytes. Usage: <c>BundleWriter.Write(request)</c>.
 /// </summary>
-public static partial class BundleWriter
+internal static partial class BundleWriter
 {
     private const UnixFileMode Regular = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode Executable = Regular | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;

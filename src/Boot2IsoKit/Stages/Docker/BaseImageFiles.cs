@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// and its archive endpoint), so a docker build without a base ISO stamps os-release and motd from the
 /// image's own files, exactly as the native builder does from the ISO's initrd.
 /// </summary>
-public sealed class BaseImageFiles(DockerConnection connection) : IBaseImageFiles
+internal sealed class BaseImageFiles(DockerConnection connection) : IBaseImageFiles
 {
     /// <summary>Files read here are configuration text; anything larger is not what was asked for.</summary>
     private const long MaxBytes = 1 << 20;

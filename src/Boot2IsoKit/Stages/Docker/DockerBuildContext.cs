@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// by hand (<c>docker build -t x DIR &amp;&amp; docker run --rm --network none x &gt; boot2docker.iso</c>) or
 /// through <see cref="DockerIsoBuilder"/>.
 /// </summary>
-public sealed class DockerBuildContext
+internal sealed class DockerBuildContext
 {
     internal DockerBuildContext(string directory, string dockerfile, ImageContract contract, long timestamp, int isoScriptStep, IReadOnlyList<ContextEntry> entries)
     {

@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// A client for one Docker engine, speaking the API version both sides know: the engine's own
 /// (the Debian engine here speaks 1.41) capped at the newest this toolkit was written against.
 /// </summary>
-public sealed class DockerConnection : IDisposable
+internal sealed class DockerConnection : IDisposable
 {
     /// <summary>Oldest API with everything we use (build network mode and labels, attach, archive): Docker 1.13.</summary>
     public static readonly Version MinimumApiVersion = new(1, 25);

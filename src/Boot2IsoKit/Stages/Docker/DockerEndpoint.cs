@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Docker;
 
 /// <summary>Where the Docker engine listens: an explicit value, else DOCKER_HOST, else the platform's default socket.</summary>
-public static class DockerEndpoint
+internal static class DockerEndpoint
 {
     public const string UnixDefault = "unix:///var/run/docker.sock";
     public const string WindowsDefault = "npipe://./pipe/docker_engine";

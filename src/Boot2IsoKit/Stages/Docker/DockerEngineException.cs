@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Stages.Docker;
 
 /// <summary>A failure of the docker builder: no engine, a missing base image, a failed build or run.</summary>
-public class DockerEngineException : Boot2IsoKitException
+internal class DockerEngineException : Boot2IsoKitException
 {
     public DockerEngineException(string message, string? logTail = null, DockerFailure failure = DockerFailure.Engine)
         : base(logTail is null ? message : message + "\n--- last lines of the log ---\n" + logTail)
@@ -25,13 +25,13 @@ public class DockerEngineException : Boot2IsoKitException
 }
 
 /// <summary>No Docker engine answered at the endpoint.</summary>
-public sealed class DockerEngineUnavailableException(string message, Exception inner) : DockerEngineException(message, inner);
+internal sealed class DockerEngineUnavailableException(string message, Exception inner) : DockerEngineException(message, inner);
 
 /// <summary>The base image is not present in the engine (the builder never pulls implicitly).</summary>
-public sealed class BaseImageMissingException(string message) : DockerEngineException(message);
+internal sealed class BaseImageMissingException(string message) : DockerEngineException(message);
 
 /// <summary>The part of a docker build that failed.</summary>
-public enum DockerFailure
+internal enum DockerFailure
 {
     /// <summary>The engine refused a request or could not be reached.</summary>
     Engine,

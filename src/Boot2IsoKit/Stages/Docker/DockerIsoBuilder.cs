@@ -16,7 +16,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// <c>docker run --rm IMAGE &gt; boot2docker.iso</c> contract). If the run does not print an ISO, the
 /// ISO is copied out of the container instead. Containers and images of the build are removed after.
 /// </summary>
-public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
+internal sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
 {
     private const string RunLabel = "org.boot2isokit.run";
     private const int LogTailLines = 40;
@@ -414,7 +414,7 @@ public sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilder
 }
 
 /// <summary>How the ISO left the container.</summary>
-public enum IsoExtraction
+internal enum IsoExtraction
 {
     /// <summary>The image's CMD printed it (the boot2docker contract).</summary>
     Stdout,
@@ -424,4 +424,4 @@ public enum IsoExtraction
 }
 
 /// <summary>The written ISO and how the build went.</summary>
-public sealed record DockerIsoResult(string IsoPath, long Length, IsoExtraction Extraction, IReadOnlyList<string> BuildSteps);
+internal sealed record DockerIsoResult(string IsoPath, long Length, IsoExtraction Extraction, IReadOnlyList<string> BuildSteps);

@@ -18,7 +18,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// injected binaries and their libraries, os-release, motd, version files, all computed on the host)
 /// travels in the context and is copied into <c>$ROOTFS</c>; the build has no network.
 /// </summary>
-public static partial class DockerfileRenderer
+internal static partial class DockerfileRenderer
 {
     public const string OverlayDirectory = "rootfs-overlay";
     public const string IsoRootDirectory = "iso-root";

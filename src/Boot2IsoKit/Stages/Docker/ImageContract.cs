@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Stages.Docker;
 /// the ISO script are, where the script leaves the ISO, and which volume label it derives
 /// (boot2docker's Dockerfile, rootfs/make_iso.sh up to 18.06 and files/make-b2d-iso.sh from 18.09, and doc/BUILD.md).
 /// </summary>
-public sealed record ImageContract
+internal sealed record ImageContract
 {
     /// <summary>The rootfs the ISO script packs; <c>$ROOTFS</c> in the old image, <c>WORKDIR</c> in the new one.</summary>
     public const string RootfsDirectory = "/rootfs";

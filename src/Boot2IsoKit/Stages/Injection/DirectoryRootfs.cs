@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Stages.Injection;
 /// A rootfs that is a plain directory on the build host: the host itself ("/"), an extracted package set,
 /// an unpacked container image. Used as a donor, and as a target in tests.
 /// </summary>
-public sealed class DirectoryRootfs : ITargetRootfs
+internal sealed class DirectoryRootfs : ITargetRootfs
 {
     public DirectoryRootfs(string root)
     {

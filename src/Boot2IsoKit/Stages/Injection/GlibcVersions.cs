@@ -4,7 +4,7 @@ using Boot2IsoKit.Formats.Elf;
 namespace Boot2IsoKit.Stages.Injection;
 
 /// <summary>Reads "GLIBC_2.31"-style version names: which is highest, and what a libc.so.6 is.</summary>
-public static class GlibcVersions
+internal static class GlibcVersions
 {
     /// <summary>The sonames built from one glibc source tree: they must come from the same build.</summary>
     public static readonly IReadOnlySet<string> GlibcComponents = new HashSet<string>(StringComparer.Ordinal)

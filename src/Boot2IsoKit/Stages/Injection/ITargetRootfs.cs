@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Stages.Injection;
 /// base initrd), or a donor root. Paths are absolute inside the rootfs ("/lib/libc.so.6"); nothing
 /// here follows symlinks — <see cref="RootfsPathResolver"/> does that, without ever leaving the root.
 /// </summary>
-public interface ITargetRootfs
+internal interface ITargetRootfs
 {
     /// <summary>A short name for messages ("base initrd of boot2docker-v19.03.12.iso").</summary>
     string Description { get; }

@@ -4,7 +4,7 @@ using Boot2IsoKit.Model.Rootfs;
 namespace Boot2IsoKit.Stages.Injection;
 
 /// <summary>The rootfs entries an injection adds, and why.</summary>
-public sealed class InjectionPlan
+internal sealed class InjectionPlan
 {
     internal InjectionPlan(IReadOnlyList<RootfsEntry> entries, InjectionReport report)
     {
@@ -30,19 +30,19 @@ public sealed class InjectionPlan
 /// <param name="Name">The soname ("libnl-3.so.200").</param>
 /// <param name="DonorPath">The donor file that is copied.</param>
 /// <param name="TargetPath">Where it lands in the target.</param>
-public sealed record AddedLibrary(string Name, string DonorPath, string TargetPath);
+internal sealed record AddedLibrary(string Name, string DonorPath, string TargetPath);
 
 /// <param name="Name">The soname.</param>
 /// <param name="TargetPath">Where the target already provides it.</param>
-public sealed record ReusedLibrary(string Name, string TargetPath);
+internal sealed record ReusedLibrary(string Name, string TargetPath);
 
 /// <param name="Binary">The donor path of the binary.</param>
 /// <param name="InstalledAt">Where the binary (closure mode) or its wrapper (bundled mode) lands.</param>
 /// <param name="Libraries">Its closure in the donor, in load order (sonames).</param>
-public sealed record InjectedBinary(string Binary, string InstalledAt, IReadOnlyList<string> Libraries);
+internal sealed record InjectedBinary(string Binary, string InstalledAt, IReadOnlyList<string> Libraries);
 
 /// <summary>What an injection did: mode used, libraries added and reused, and anything the user should know.</summary>
-public sealed record InjectionReport(
+internal sealed record InjectionReport(
     string PackageName,
     InjectionMode ModeUsed,
     IReadOnlyList<InjectedBinary> Binaries,

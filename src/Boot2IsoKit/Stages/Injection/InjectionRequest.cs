@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Injection;
 
 /// <summary>How injected binaries get their libraries.</summary>
-public enum InjectionMode
+internal enum InjectionMode
 {
     /// <summary>Try <see cref="Closure"/>; on a glibc/interpreter incompatibility fall back to <see cref="Bundled"/> (noted in the report).</summary>
     Auto,
@@ -14,7 +14,7 @@ public enum InjectionMode
 }
 
 /// <summary>What to inject, from where, into what.</summary>
-public sealed record InjectionRequest
+internal sealed record InjectionRequest
 {
     /// <summary>The donor root that holds the binaries and their libraries (host "/", extracted .debs, a container rootfs).</summary>
     public required DirectoryRootfs DonorRoot { get; init; }

@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Stages.Injection;
 /// The binaries cannot run on the target as they are (symbol versions its libc lacks, no interpreter,
 /// another architecture). The message names the binary, the version and both libcs, and the ways out.
 /// </summary>
-public sealed class LibraryCompatibilityException : Boot2IsoKitException
+internal sealed class LibraryCompatibilityException : Boot2IsoKitException
 {
     public LibraryCompatibilityException(string message, IReadOnlyList<LibraryProblem> problems)
         : base(message)

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Stages.Injection;
 /// <code>var plan = LibraryInjector.Plan(new InjectionRequest { DonorRoot = new DirectoryRootfs(dir), Binaries = ["/sbin/ipvsadm"], Target = target, PackageName = "ipvsadm" });
 /// plan.AddTo(overlay);</code>
 /// </summary>
-public static class LibraryInjector
+internal static class LibraryInjector
 {
     /// <summary>glibc's loader accepts --argv0 from this release on.</summary>
     private static readonly Version Argv0Since = new(2, 33);

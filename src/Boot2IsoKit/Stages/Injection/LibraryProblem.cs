@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Injection;
 
 /// <summary>Why an injected binary cannot run on the target as it is; callers decide on this, never on the text.</summary>
-public enum LibraryProblemKind
+internal enum LibraryProblemKind
 {
     /// <summary>The binary is built for another machine or ELF class than the target's libc. Nothing helps.</summary>
     WrongArchitecture,
@@ -20,7 +20,7 @@ public enum LibraryProblemKind
 }
 
 /// <summary>One problem found while planning an injection: its kind and the sentence that explains it.</summary>
-public sealed record LibraryProblem(LibraryProblemKind Kind, string Text)
+internal sealed record LibraryProblem(LibraryProblemKind Kind, string Text)
 {
     /// <summary>Bundled-loader mode (the donor's own libc and loader) solves every kind but the wrong architecture.</summary>
     public bool BundlingHelps => Kind is not (LibraryProblemKind.WrongArchitecture or LibraryProblemKind.NotDynamicExecutable);

@@ -7,10 +7,10 @@ namespace Boot2IsoKit.Stages.Injection;
 /// <param name="FoundPath">Where the loader finds it ("/lib/x86_64-linux-gnu/libnl-3.so.200", often a symlink).</param>
 /// <param name="RealPath">The file behind it, symlinks resolved inside the rootfs.</param>
 /// <param name="NeededBy">The first object that named it.</param>
-public sealed record ResolvedLibrary(string Name, string FoundPath, string RealPath, ElfFile Elf, string NeededBy);
+internal sealed record ResolvedLibrary(string Name, string FoundPath, string RealPath, ElfFile Elf, string NeededBy);
 
 /// <summary>An executable (or library) and the transitive closure of what it loads, in load order.</summary>
-public sealed record LibraryClosure(string Path, string RealPath, ElfFile Elf, IReadOnlyList<ResolvedLibrary> Libraries);
+internal sealed record LibraryClosure(string Path, string RealPath, ElfFile Elf, IReadOnlyList<ResolvedLibrary> Libraries);
 
 /// <summary>
 /// Finds libraries inside a rootfs the way glibc's ld.so does: DT_RPATH (of the object, then of the
@@ -19,7 +19,7 @@ public sealed record LibraryClosure(string Path, string RealPath, ElfFile Elf, I
 /// ELF class or machine is skipped, as the loader does. LD_LIBRARY_PATH is not consulted: the build
 /// host's environment says nothing about the target.
 /// </summary>
-public sealed class LibrarySearch
+internal sealed class LibrarySearch
 {
     /// <summary>Where glibc looks last (Debian multiarch adds the x86_64-linux-gnu and i386-linux-gnu ones).</summary>
     public static readonly IReadOnlyList<string> DefaultDirectories =

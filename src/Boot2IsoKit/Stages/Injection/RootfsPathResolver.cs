@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Stages.Injection;
 /// rootfs root and ".." never climbs above it, so a donor's "/lib -> usr/lib" or a hostile
 /// "evil -> ../../../etc" both stay inside the rootfs.
 /// </summary>
-public static class RootfsPathResolver
+internal static class RootfsPathResolver
 {
     private const int MaxLinks = 40; // the Linux limit (MAXSYMLINKS)
 

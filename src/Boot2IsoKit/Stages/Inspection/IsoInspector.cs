@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Stages.Inspection;
 /// The Inspect target: what an ISO is (label and what docker-machine reads from it, layout, os-release,
 /// engine binaries, boot setup, initrd members) and, given a base, which rootfs paths it changed.
 /// </summary>
-public static class IsoInspector
+internal static class IsoInspector
 {
     private static readonly string[] OsReleaseKeys = ["ID", "VERSION", "PRETTY_NAME"];
 

@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// uses it offline: checked first, written atomically, the previous ISO kept as a timestamped backup, a record of what
 /// was seeded beside it. Usage: <c>new CacheSeeder(probe).Seed(new SeedRequest { IsoPath = iso, Store = store })</c>.
 /// </summary>
-public sealed class CacheSeeder
+internal sealed class CacheSeeder
 {
     private readonly IOsReleaseProbe? _osReleaseProbe;
     private readonly TimeProvider _clock;

@@ -9,4 +9,4 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// <param name="EnvironmentVariable">The variable that replaces the flag, e.g. <c>VIRTUALBOX_BOOT2DOCKER_URL</c>.</param>
 /// <param name="EnvironmentCommand">The same create through the variable, in the platform's shell (sh, or PowerShell on Windows).</param>
 /// <param name="Note">Driver-specific advice, or null.</param>
-public sealed record DriverCommand(string Driver, string Command, string EnvironmentVariable, string EnvironmentCommand, string? Note);
+internal sealed record DriverCommand(string Driver, string Command, string EnvironmentVariable, string EnvironmentCommand, string? Note);

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// an El Torito boot image, and <c>ID=boot2docker</c> in /etc/os-release.
 /// Usage: <c>IsoFacts.Read(path, probe).EnsureSeedable(force)</c>.
 /// </summary>
-public sealed record IsoFacts
+internal sealed record IsoFacts
 {
     private const int SectorSize = 2048;
     private const long VolumeIdOffset = 0x8028;

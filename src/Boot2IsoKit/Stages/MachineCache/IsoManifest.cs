@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// What one ISO is: its digest, its label as docker-machine reads it, and its provenance. The same JSON is a bundle's
 /// manifest.json and the "manifest" of the record written beside a seeded ISO (also by the bundle's seed scripts).
 /// </summary>
-public sealed record IsoManifest
+internal sealed record IsoManifest
 {
     [JsonPropertyName("file")]
     public required string File { get; init; }

@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// Where an ISO came from, as the build knows it: recorded beside a seeded ISO and in a bundle's manifest.json.
 /// Values are written as given. Usage: <c>new IsoProvenance { Recipe = "experimental", EngineVersion = "20.10.24" }</c>.
 /// </summary>
-public sealed record IsoProvenance
+internal sealed record IsoProvenance
 {
     /// <summary>The recipe name or file the ISO was built from.</summary>
     public string? Recipe { get; init; }

@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// A docker-machine store directory (commands/mcndirs/utils.go): the ISO cache is <c>&lt;root&gt;/cache/boot2docker.iso</c>
 /// and each machine keeps its own copy in <c>&lt;root&gt;/machines/&lt;name&gt;/boot2docker.iso</c>.
 /// </summary>
-public sealed partial record MachineStore(string Root, StoreSource Source, bool IsDefault)
+internal sealed partial record MachineStore(string Root, StoreSource Source, bool IsDefault)
 {
     public const string EnvironmentVariable = "MACHINE_STORAGE_PATH";
 

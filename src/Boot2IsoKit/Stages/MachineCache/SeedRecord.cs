@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// <c>cache/boot2docker.iso.b2ik.json</c>: what was seeded, when, by what, and which backup holds the ISO it replaced.
 /// The bundle's seed.sh / seed.ps1 write the same shape.
 /// </summary>
-public sealed record SeedRecord
+internal sealed record SeedRecord
 {
     public const string Suffix = ".b2ik.json";
 

@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// prints, per driver, the create command that uses the file directly.
 /// Usage: <c>Console.WriteLine(SeedReport.Create(facts.ParsedVersion, store, store.CachedIsoPath, HostPlatforms.Current).ToText())</c>.
 /// </summary>
-public sealed partial record SeedReport(
+internal sealed partial record SeedReport(
     CacheBehaviour Behaviour,
     string Explanation,
     string DefaultCreateCommand,

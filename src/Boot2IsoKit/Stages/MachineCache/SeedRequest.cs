@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.MachineCache;
 
 /// <summary>What to seed where. Usage: <c>new SeedRequest { IsoPath = iso, Store = MachineStore.ResolveForCurrentUser(null) }</c>.</summary>
-public sealed record SeedRequest
+internal sealed record SeedRequest
 {
     public required string IsoPath { get; init; }
 

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.MachineCache;
 
 /// <summary>Where a docker-machine store path came from, in docker-machine's order of precedence.</summary>
-public enum StoreSource
+internal enum StoreSource
 {
     /// <summary>The <c>--storage-path</c> / <c>-s</c> argument.</summary>
     Argument,

@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// bytes), finds the FIRST case-sensitive "-v" and keeps everything after the '-'. That string is compared for plain
 /// equality with the latest boot2docker release tag.
 /// </summary>
-public static class VolumeLabel
+internal static class VolumeLabel
 {
     /// <summary>boot2docker's last release tag, the value docker-machine compares against while GitHub answers.</summary>
     public const string UpstreamLatestTag = "v19.03.12";

@@ -33,9 +33,9 @@ public sealed record BuildRecord
     public Dictionary<string, string> Inputs { get; init; } = [];
 
     /// <summary>What Verify checks in the booted ISO (engine, version, banner, injected binaries, the recipe's commands).</summary>
-    public Boot2IsoKit.Stages.Verification.VerificationFacts? Verify { get; init; }
+    internal Boot2IsoKit.Stages.Verification.VerificationFacts? Verify { get; init; }
 
-    public IsoProvenance ToProvenance() => new()
+    internal IsoProvenance ToProvenance() => new()
     {
         Recipe = Recipe,
         EngineVersion = EngineVersion,

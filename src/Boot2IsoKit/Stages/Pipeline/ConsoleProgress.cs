@@ -6,7 +6,7 @@ namespace Boot2IsoKit.Stages.Pipeline;
 /// Draws progress on standard error: one line rewritten in place on a terminal, a line every ten
 /// percent when redirected (CI logs), never more often than twice a second.
 /// </summary>
-public sealed class ConsoleProgress(string what) : IProgress<ProgressReport>
+internal sealed class ConsoleProgress(string what) : IProgress<ProgressReport>
 {
     private const long LargeWork = 16L << 20;
 

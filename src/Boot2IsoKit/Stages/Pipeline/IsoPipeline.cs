@@ -63,7 +63,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     }
 
     /// <summary>Resolve, Fetch and Overlay only: the plan the build would carry out (the caller disposes it).</summary>
-    public async Task<BuildPlan> PlanAsync(string? recipePath = null, CancellationToken cancellationToken = default)
+    internal async Task<BuildPlan> PlanAsync(string? recipePath = null, CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(recipePath);
         using var connection = Arguments.Builder == BuilderKind.Docker ? await DockerConnection.ConnectAsync(cancellationToken: cancellationToken).ConfigureAwait(false) : null;
@@ -74,14 +74,17 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     /// Verify: boots --iso (default: the last build) in QEMU as docker-machine does and checks what its
     /// build record promised; throws <see cref="VerificationFailedException"/> naming the failed rows.
     /// </summary>
-    public async Task<VerificationReport> VerifyAsync(string? builtIso = null, CancellationToken cancellationToken = default)
+    public async Task VerifyAsync(string? builtIso = null, CancellationToken cancellationToken = default)
     {
         var iso = builtIso ?? IsoArgument();
         var facts = BuildRecord.ForIso(iso)?.Verify ?? new VerificationFacts();
         var options = new VerifyOptions { Accelerator = Arguments.Accelerator ?? VmAccelerator.Tcg };
         var report = await new IsoVerifier(options, Log.Info).VerifyAsync(iso, facts, cancellationToken).ConfigureAwait(false);
         Log.Info(report.ToText().TrimEnd());
-        return report.Passed ? report : throw new VerificationFailedException(report);
+        if (!report.Passed)
+        {
+            throw new VerificationFailedException(report);
+        }
     }
 
     /// <summary>Fetch: puts every input of the recipe into the input cache, so a later build can run --offline.</summary>

@@ -58,15 +58,15 @@ public sealed record PipelineArguments
 
     public Uri? EngineUrl { get; init; }
 
-    public BuilderKind Builder { get; init; } = BuilderKind.Native;
+    internal BuilderKind Builder { get; init; } = BuilderKind.Native;
 
     public string? BaseImage { get; init; }
 
     public bool NoCache { get; init; }
 
-    public InitrdOverlayMode? Initrd { get; init; }
+    internal InitrdOverlayMode? Initrd { get; init; }
 
-    public LabelStrategy? Label { get; init; }
+    internal LabelStrategy? Label { get; init; }
 
     public bool Offline { get; init; }
 
@@ -92,7 +92,7 @@ public sealed record PipelineArguments
     /// <summary>Build targets run Verify on the new ISO.</summary>
     public bool Verify { get; init; }
 
-    public Boot2IsoKit.Stages.Verification.VmAccelerator? Accelerator { get; init; }
+    internal Boot2IsoKit.Stages.Verification.VmAccelerator? Accelerator { get; init; }
 
     /// <summary>
     /// Parses every given argument (name without the leading dashes → value; "" or "true" for a bare flag).
@@ -186,7 +186,7 @@ public sealed record ArgumentDefinition(string Name, string? Value, string Meani
 }
 
 /// <summary>Which engine builds the ISO.</summary>
-public enum BuilderKind
+internal enum BuilderKind
 {
     /// <summary>In-process remaster in pure .NET: no Docker, no xorriso, no root.</summary>
     Native,

@@ -52,9 +52,9 @@ public sealed class PipelineContext : IDisposable
 
     public PipelineLog Log { get; }
 
-    public IDownloader Downloader => _downloader;
+    internal IDownloader Downloader => _downloader;
 
-    public InputCacheStore Cache { get; }
+    internal InputCacheStore Cache { get; }
 
     /// <summary>SOURCE_DATE_EPOCH, read once when the run starts (null when unset).</summary>
     public long? SourceDateEpoch { get; }

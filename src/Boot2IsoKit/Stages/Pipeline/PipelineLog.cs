@@ -25,9 +25,9 @@ public sealed class PipelineLog(TextWriter output, bool verbose)
     public void Warning(string message) => output.WriteLine("warning: " + message);
 
     /// <summary>A progress reporter for long work (downloads, ISO writing) drawn on the console.</summary>
-    public IProgress<ProgressReport> Progress(string what) =>
+    internal IProgress<ProgressReport> Progress(string what) =>
         ReferenceEquals(output, TextWriter.Null) ? new Progress<ProgressReport>() : new ConsoleProgress(what);
 }
 
 /// <summary>How far a long piece of work is: <paramref name="Done"/> of <paramref name="Total"/> units (bytes), total 0 when unknown.</summary>
-public readonly record struct ProgressReport(long Done, long Total);
+internal readonly record struct ProgressReport(long Done, long Total);

@@ -99,7 +99,7 @@ public sealed class StopSignals : IDisposable
 }
 
 /// <summary>The run was stopped by a signal (Ctrl-C, SIGTERM) before it finished; nothing was replaced.</summary>
-public sealed class BuildStoppedException(PosixSignal signal, Exception inner)
+internal sealed class BuildStoppedException(PosixSignal signal, Exception inner)
     : Boot2IsoKitException($"Stopped by {signal} before the end: this run's scratch was removed and no output was replaced.", inner)
 {
     public PosixSignal Signal { get; } = signal;

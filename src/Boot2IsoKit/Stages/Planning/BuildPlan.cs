@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// the base initrd, the docker one copies it into the image's rootfs and runs the image's ISO script,
 /// so the same plan gives the same files either way. Disposing the plan closes a base ISO it holds.
 /// </summary>
-public sealed record BuildPlan : IDisposable
+internal sealed record BuildPlan : IDisposable
 {
     public required string RecipeName { get; init; }
 
@@ -51,7 +51,7 @@ public sealed record BuildPlan : IDisposable
 }
 
 /// <summary>The base of a build, as a closed choice: each builder takes exactly one kind.</summary>
-public abstract record BuildBase
+internal abstract record BuildBase
 {
     private BuildBase()
     {
@@ -68,7 +68,7 @@ public abstract record BuildBase
 /// <param name="VolumeLabel">Volume identifier (≤ 32 bytes; docker-machine reads the version after "-v").</param>
 /// <param name="RootFiles">Files at the ISO root the layout keeps outside the initrd (the old layout's /version), path → text.</param>
 /// <param name="Timestamp">Every date written: the source date (SOURCE_DATE_EPOCH or the newest input date).</param>
-public sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<string, string> RootFiles, DateTimeOffset Timestamp)
+internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<string, string> RootFiles, DateTimeOffset Timestamp)
 {
     /// <summary>Seconds since the epoch, as cpio, tar and SOURCE_DATE_EPOCH write it.</summary>
     public long UnixTime => Timestamp.ToUnixTimeSeconds();
@@ -89,4 +89,4 @@ public sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<string,
 
 /// <summary>The Docker engine pinned: its version, the tgz it came from (local, after any download) and where it was fetched.</summary>
 /// <param name="BinaryNames">The binaries it puts into /usr/local/bin.</param>
-public sealed record EngineInput(string Version, string Tgz, Uri? Url, string? Sha256, IReadOnlyList<string> BinaryNames);
+internal sealed record EngineInput(string Version, string Tgz, Uri? Url, string? Sha256, IReadOnlyList<string> BinaryNames);

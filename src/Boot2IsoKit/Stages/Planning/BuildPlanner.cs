@@ -23,7 +23,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// decides the label and the one timestamp every written file gets. It reads no command line and no
 /// environment: what it needs comes through its constructor.
 /// </summary>
-public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, PlannerSettings settings, IBaseImageFiles? imageFiles = null)
+internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, PlannerSettings settings, IBaseImageFiles? imageFiles = null)
 {
     /// <summary>Plans <paramref name="recipe"/> for <paramref name="builder"/>; the caller disposes the plan.</summary>
     /// <exception cref="MissingInputsException">Offline, with every missing input (base and engine) in one list.</exception>
@@ -282,4 +282,4 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
 /// <param name="RepositoryRoot">Recipe paths (overlays, from:, output) are relative to it.</param>
 /// <param name="Scratch">A private work directory (unpacked engine, donor roots) that outlives the build and is removed by its owner.</param>
 /// <param name="SourceDateEpoch">SOURCE_DATE_EPOCH as read once by the caller, or null: the newest input date is used.</param>
-public sealed record PlannerSettings(string RepositoryRoot, string Scratch, long? SourceDateEpoch, PipelineLog Log);
+internal sealed record PlannerSettings(string RepositoryRoot, string Scratch, long? SourceDateEpoch, PipelineLog Log);

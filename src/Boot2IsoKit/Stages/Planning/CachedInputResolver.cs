@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// Inputs through the input cache: a base release through the GitHub API (Octokit; never asked offline),
 /// an engine from its channel's site (or the recipe's URL), each downloaded once, verified and kept.
 /// </summary>
-public sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
+internal sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
 {
     public InputCacheStore Cache => cache;
 

@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// </summary>
 /// <param name="aptRoot">The root whose etc/apt names the default mirror ("/": this host's apt configuration).</param>
 /// <param name="refresh">Ask the mirror for its Release file even when the cached one is fresh.</param>
-public sealed class DebianPackageSource(string cacheDirectory, IDownloader downloader, Action<string>? warning = null, string aptRoot = "/", bool refresh = false) : IDebianSource
+internal sealed class DebianPackageSource(string cacheDirectory, IDownloader downloader, Action<string>? warning = null, string aptRoot = "/", bool refresh = false) : IDebianSource
 {
     public const string DefaultSuite = "bookworm";
 

@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// A way to turn a <see cref="BuildPlan"/> into an ISO: the native remaster or the docker builder.
 /// Implementations write <see cref="BuildPlan.OutputPath"/> atomically and decide nothing about content.
 /// </summary>
-public interface IIsoBuilder
+internal interface IIsoBuilder
 {
     /// <summary>"native" or "docker", as the build record names it.</summary>
     string Name { get; }
@@ -14,4 +14,4 @@ public interface IIsoBuilder
 
 /// <summary>What a builder wrote.</summary>
 /// <param name="Summary">One line for the log.</param>
-public sealed record BuildOutcome(string IsoPath, string Sha256, string Summary);
+internal sealed record BuildOutcome(string IsoPath, string Sha256, string Summary);

@@ -4,7 +4,7 @@ using Boot2IsoKit.Stages.Remaster;
 namespace Boot2IsoKit.Stages.Planning;
 
 /// <summary>Finds the inputs a recipe names: local files, the input cache, or a download.</summary>
-public interface IInputResolver
+internal interface IInputResolver
 {
     /// <summary>The input cache every fetched input goes through (Tiny Core extensions are fetched into it too).</summary>
     Boot2IsoKit.Inputs.InputCache.InputCacheStore Cache { get; }
@@ -22,10 +22,10 @@ public interface IInputResolver
 }
 
 /// <summary>An engine archive on local disk and where it came from (null for a local file).</summary>
-public sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
+internal sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
 
 /// <summary>Debian packages for injection: resolved with their dependencies and unpacked into a donor root.</summary>
-public interface IDebianSource
+internal interface IDebianSource
 {
     /// <summary>Unpacks the named packages and what they depend on into the request's donor root.</summary>
     Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
@@ -38,10 +38,10 @@ public interface IDebianSource
 /// <param name="Mirror">The recipe's mirror, or null for the environment's or apt's.</param>
 /// <param name="Location">Where the request comes from, for errors ("recipes/x.yml: line 12").</param>
 /// <param name="DonorRoot">The directory they are unpacked into.</param>
-public sealed record DebianRequest(IReadOnlyList<string> Names, string? Suite, string? LocalIndex, string? Mirror, string Location, string DonorRoot);
+internal sealed record DebianRequest(IReadOnlyList<string> Names, string? Suite, string? LocalIndex, string? Mirror, string Location, string DonorRoot);
 
 /// <summary>Small files of a base image's rootfs (os-release, motd), for a docker build without a base ISO.</summary>
-public interface IBaseImageFiles
+internal interface IBaseImageFiles
 {
     /// <summary>The text of <paramref name="rootfsPath"/> ("etc/motd") in the image's rootfs, or null when absent.</summary>
     Task<string?> ReadTextAsync(string image, string rootfsPath, CancellationToken cancellationToken = default);

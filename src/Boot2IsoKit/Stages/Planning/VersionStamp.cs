@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Stages.Planning;
 /// /etc/version on the old layout (its ISO's /version is <see cref="IsoMetadata.RootFiles"/>), and the
 /// base's /etc/motd with the banner appended.
 /// </summary>
-public static class VersionStamp
+internal static class VersionStamp
 {
     /// <summary>Used when the base has no os-release (it always has one; this keeps the stamp total).</summary>
     private const string MinimalOsRelease = "NAME=Boot2Docker\nID=boot2docker\n";

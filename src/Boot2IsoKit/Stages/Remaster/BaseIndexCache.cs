@@ -14,7 +14,7 @@ namespace Boot2IsoKit.Stages.Remaster;
 /// <see cref="ChecksummedFile"/>: one that is unreadable, truncated or altered is a miss (decoded and
 /// written again), never trusted.
 /// </summary>
-public sealed class BaseIndexCache(string directory)
+internal sealed class BaseIndexCache(string directory)
 {
     /// <summary>Changes whenever the file format or the rule choosing the kept bytes changes.</summary>
     private const string FormatTag = "B2IK-BASE-INDEX-2";

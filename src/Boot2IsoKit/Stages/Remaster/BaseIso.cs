@@ -11,7 +11,7 @@ namespace Boot2IsoKit.Stages.Remaster;
 /// holds. The initrd is decoded once; the bytes of small configuration files and of the C libraries
 /// (needed to check injected binaries' symbol versions) are kept, everything else is only listed.
 /// </summary>
-public sealed partial class BaseIso : IDisposable
+internal sealed partial class BaseIso : IDisposable
 {
     private BaseIso(IsoImage image, IsoLayout layout, IsoNode initrd, InitrdContents contents, long decodedBytes)
     {

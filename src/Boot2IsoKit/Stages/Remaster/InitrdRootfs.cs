@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Stages.Remaster;
 /// The base initrd seen as a root filesystem, so the library injector can check what the base already
 /// provides (by path and soname) and read its C library's version definitions.
 /// </summary>
-public sealed class InitrdRootfs(InitrdContents contents, string description) : ITargetRootfs
+internal sealed class InitrdRootfs(InitrdContents contents, string description) : ITargetRootfs
 {
     public string Description { get; } = description;
 

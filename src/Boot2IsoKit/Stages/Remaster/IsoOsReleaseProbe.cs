@@ -3,7 +3,7 @@ using Boot2IsoKit.Stages.MachineCache;
 namespace Boot2IsoKit.Stages.Remaster;
 
 /// <summary>Reads /etc/os-release from inside an ISO's initrd, for the seed-time check that it is boot2docker.</summary>
-public sealed class IsoOsReleaseProbe : IOsReleaseProbe
+internal sealed class IsoOsReleaseProbe : IOsReleaseProbe
 {
     public string? ReadOsRelease(string isoPath)
     {

@@ -16,7 +16,7 @@ namespace Boot2IsoKit.Stages.Remaster;
 /// written with the base's boot setup and system area. No Docker, no xorriso, no root; temporary files
 /// live beside the output and are removed, the output appears atomically.
 /// </summary>
-public sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
+internal sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
 {
     public string Name => "native";
 

@@ -5,7 +5,7 @@ using Boot2IsoKit.Formats.Initramfs;
 namespace Boot2IsoKit.Stages.Remaster;
 
 /// <summary>What a remaster did, printed at the end of a build.</summary>
-public sealed record RemasterReport(
+internal sealed record RemasterReport(
     string BaseIso,
     string Layout,
     string OutputIso,

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>How the VM is given the ISO.</summary>
-public enum VmBootMedium
+internal enum VmBootMedium
 {
     /// <summary>The ISO as the CD-ROM (El Torito), with docker-machine's userdata disk: VirtualBox and Hyper-V drivers.</summary>
     CdRomWithDataDisk,

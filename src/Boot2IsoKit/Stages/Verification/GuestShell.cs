@@ -7,7 +7,7 @@ using Renci.SshNet.Common;
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>What a command printed and returned in the guest.</summary>
-public sealed record GuestResult(int ExitCode, string Output, string Error)
+internal sealed record GuestResult(int ExitCode, string Output, string Error)
 {
     public string FirstLine => (Output.Length > 0 ? Output : Error).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? "";
 
@@ -15,7 +15,7 @@ public sealed record GuestResult(int ExitCode, string Output, string Error)
 }
 
 /// <summary>An SSH session into the guest as the docker user (SSH.NET), the way docker-machine logs in.</summary>
-public sealed class GuestShell : IDisposable
+internal sealed class GuestShell : IDisposable
 {
     private readonly SshClient _client;
 
@@ -112,7 +112,7 @@ public sealed class GuestShell : IDisposable
 }
 
 /// <summary>SSH never let us in; <see cref="Refused"/> tells a refused key from a closed port.</summary>
-public sealed class GuestUnreachableException(string message, bool refused) : Exception(message)
+internal sealed class GuestUnreachableException(string message, bool refused) : Exception(message)
 {
     public bool Refused { get; } = refused;
 }

@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Stages.Verification;
 /// binaries, the recipe's commands), then the hybrid image as a hard disk without a data disk (password
 /// login as boot2docker allows, the daemon).
 /// </summary>
-public sealed class IsoVerifier(VerifyOptions options, Action<string> progress)
+internal sealed class IsoVerifier(VerifyOptions options, Action<string> progress)
 {
     /// <summary>docker-machine's user; boot2docker's Dockerfile gives it the password tcuser.</summary>
     public const string User = "docker";

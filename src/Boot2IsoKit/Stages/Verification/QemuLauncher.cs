@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.Verification;
 /// data disk (or the ISO as a hard disk), a NIC with user networking whose guest port 22 is forwarded to
 /// a free port on 127.0.0.1, the serial console in a file. The ISO is never written (snapshot=on).
 /// </summary>
-public sealed class QemuLauncher : IAsyncDisposable
+internal sealed class QemuLauncher : IAsyncDisposable
 {
     /// <summary>Names the qemu-system-x86_64 binary to use instead of the one on the PATH.</summary>
     public const string EnvironmentVariable = "B2IK_QEMU";

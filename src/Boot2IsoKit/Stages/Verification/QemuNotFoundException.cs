@@ -3,7 +3,7 @@ using Boot2IsoKit.Plumbing.Errors;
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>qemu-system-x86_64 is not installed (or not where it was said to be); the message says how to install it.</summary>
-public sealed class QemuNotFoundException(string message) : Boot2IsoKitException(message)
+internal sealed class QemuNotFoundException(string message) : Boot2IsoKitException(message)
 {
     internal static QemuNotFoundException Create(string? configured) => new(
         (configured is null ? "qemu-system-x86_64 was not found on the PATH." : $"qemu-system-x86_64 is not at {configured} ({QemuLauncher.EnvironmentVariable}).")

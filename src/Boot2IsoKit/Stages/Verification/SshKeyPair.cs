@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Stages.Verification;
 /// A key pair made for one Verify run: RSA 2048, as docker-machine makes for each machine
 /// (libmachine/ssh/keys.go). The public half goes into the userdata tar's authorized_keys.
 /// </summary>
-public sealed class SshKeyPair
+internal sealed class SshKeyPair
 {
     private SshKeyPair(string privateKeyPem, string authorizedKeyLine)
     {

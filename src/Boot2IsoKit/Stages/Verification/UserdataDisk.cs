@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.Verification;
 /// autoformat script formats the disk and keeps the first 4 KiB as userdata.tar), then
 /// .ssh/authorized_keys (and authorized_keys2) with the machine's public key.
 /// </summary>
-public static class UserdataDisk
+internal static class UserdataDisk
 {
     public const string Magic = "boot2docker, please format-me";
 

@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Stages.Verification;
 /// (<c>&lt;iso&gt;.b2ik.json</c>, "verify"); an ISO without a record is checked for what every
 /// boot2docker ISO has (ID=boot2docker, a running daemon, the data disk).
 /// </summary>
-public sealed record VerificationFacts
+internal sealed record VerificationFacts
 {
     /// <summary>The pinned engine; the daemon's server version must be this one. Null: the base's engine, any version.</summary>
     public string? EngineVersion { get; init; }

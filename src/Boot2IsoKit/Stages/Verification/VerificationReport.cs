@@ -4,10 +4,10 @@ using System.Text;
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>One check and its outcome; <paramref name="At"/> is the time since the VM started.</summary>
-public sealed record VerificationRow(string Boot, string Check, bool Passed, TimeSpan At, string Detail);
+internal sealed record VerificationRow(string Boot, string Check, bool Passed, TimeSpan At, string Detail);
 
 /// <summary>Every row of a Verify run; it passed only when every row did.</summary>
-public sealed class VerificationReport
+internal sealed class VerificationReport
 {
     private readonly List<VerificationRow> _rows = [];
     private readonly Dictionary<string, string> _consoles = new(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>How Verify boots: accelerator, memory, which boots, how long to wait.</summary>
-public sealed record VerifyOptions
+internal sealed record VerifyOptions
 {
     /// <summary>TCG unless asked: KVM was seen to hang at ISOLINUX on some hosts.</summary>
     public VmAccelerator Accelerator { get; init; } = VmAccelerator.Tcg;

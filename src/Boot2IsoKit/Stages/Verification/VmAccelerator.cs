@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.Verification;
 
 /// <summary>How QEMU runs the guest.</summary>
-public enum VmAccelerator
+internal enum VmAccelerator
 {
     /// <summary>QEMU's own translator: slow, but boots everywhere (KVM was seen to hang at ISOLINUX on some hosts).</summary>
     Tcg,

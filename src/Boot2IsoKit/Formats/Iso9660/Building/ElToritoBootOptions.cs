@@ -4,7 +4,7 @@ namespace Boot2IsoKit.Formats.Iso9660.Building;
 /// El Torito BIOS boot of an ISOLINUX-style no-emulation image. Defaults are what boot2docker uses
 /// (mkisofs -b isolinux/isolinux.bin -c isolinux/boot.cat -no-emul-boot -boot-load-size 4 -boot-info-table).
 /// </summary>
-public sealed record ElToritoBootOptions(string BootImagePath)
+internal sealed record ElToritoBootOptions(string BootImagePath)
 {
     /// <summary>Path at which the catalog is visible as a file; null keeps it hidden (no directory record).</summary>
     public string? CatalogPath { get; init; } = "isolinux/boot.cat";

@@ -1,4 +1,4 @@
 namespace Boot2IsoKit.Formats.Iso9660.Building;
 
 /// <summary>Progress of <see cref="IsoBuilder.Build"/>: bytes of the image written so far, of the total.</summary>
-public readonly record struct IsoBuildProgress(long BytesWritten, long TotalBytes, string? CurrentPath);
+internal readonly record struct IsoBuildProgress(long BytesWritten, long TotalBytes, string? CurrentPath);

@@ -10,7 +10,7 @@ namespace Boot2IsoKit.Formats.Iso9660.Building;
 /// streamed from each <see cref="IContentSource"/> then, so memory does not grow with the image size.
 /// Usage: <c>var b = IsoBuilder.FromImage(IsoImage.Open(baseIso), sourceDate); b.VolumeId = "b2d-v1"; b.BuildToFile(outIso);</c>
 /// </summary>
-public sealed class IsoBuilder
+internal sealed class IsoBuilder
 {
     public const int MaxVolumeIdBytes = 32;
     private readonly BuildNode _root = new("", IsoNodeKind.Directory) { Permissions = 0x1ED };

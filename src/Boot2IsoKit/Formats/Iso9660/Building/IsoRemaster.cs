@@ -7,7 +7,7 @@ namespace Boot2IsoKit.Formats.Iso9660.Building;
 /// attributes (file bytes read lazily from the base), the volume identifiers, the El Torito setup and
 /// the isohybrid MBR code (bytes 0..431 of the base's sector 0). The base must stay open until Build.
 /// </summary>
-public static class IsoRemaster
+internal static class IsoRemaster
 {
     /// <param name="image">The base, open until the builder has built.</param>
     /// <param name="timestamp">

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Formats.Iso9660.ElTorito;
 
 /// <summary>The El Torito setup of an image: boot record, catalog and its default (initial) entry.</summary>
-public sealed record ElToritoBootInfo(
+internal sealed record ElToritoBootInfo(
     byte Platform,
     bool Bootable,
     byte Media,
@@ -16,4 +16,4 @@ public sealed record ElToritoBootInfo(
 /// The 56 bytes ISOLINUX expects at byte 8 of its boot file (mkisofs -boot-info-table).
 /// <see cref="Verifies"/> is true when bi_file, bi_length and the checksum of bytes 64..end agree with the image.
 /// </summary>
-public sealed record BootInfoTable(uint PvdLba, uint FileLba, uint FileLength, uint Checksum, bool Verifies);
+internal sealed record BootInfoTable(uint PvdLba, uint FileLba, uint FileLength, uint Checksum, bool Verifies);

@@ -3,13 +3,13 @@ using System.Buffers.Binary;
 namespace Boot2IsoKit.Formats.Iso9660.Hybrid;
 
 /// <summary>An MBR partition table entry (16 bytes at 446 + 16·n).</summary>
-public sealed record MbrPartition(byte Status, byte Type, uint StartLba, uint SectorCount, byte[] StartChs, byte[] EndChs);
+internal sealed record MbrPartition(byte Status, byte Type, uint StartLba, uint SectorCount, byte[] StartChs, byte[] EndChs);
 
 /// <summary>
 /// Bytes 0..32767 of an image (ECMA-119 System Area) and, when it holds an isohybrid MBR, the fields
 /// ISOLINUX's isohdpfx code uses: the boot LBA at 432 (512-byte units), the disk signature, partition 1.
 /// </summary>
-public sealed class IsoSystemArea
+internal sealed class IsoSystemArea
 {
     public const int Size = 32768;
 

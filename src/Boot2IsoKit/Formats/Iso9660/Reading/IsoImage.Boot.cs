@@ -4,7 +4,7 @@ using Boot2IsoKit.Formats.Iso9660.ElTorito;
 namespace Boot2IsoKit.Formats.Iso9660;
 
 /// <summary>Path table cross-check and El Torito / boot-info-table reading.</summary>
-public sealed partial class IsoImage
+internal sealed partial class IsoImage
 {
     private void ReadPathTable(byte[] pvd)
     {

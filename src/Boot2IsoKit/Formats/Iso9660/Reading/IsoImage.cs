@@ -14,7 +14,7 @@ namespace Boot2IsoKit.Formats.Iso9660;
 /// and checked when the image is opened, so a broken image fails there with an <see cref="InvalidIsoException"/>;
 /// file contents are read lazily through <see cref="OpenFile"/>.
 /// </summary>
-public sealed partial class IsoImage : IDisposable
+internal sealed partial class IsoImage : IDisposable
 {
     public const int BlockSize = IsoBytes.BlockSize;
     private const int FirstDescriptorLba = 16;
