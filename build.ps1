@@ -14,8 +14,16 @@ $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 # Cake keeps the compiled script (keyed by its text) instead of compiling it on every call.
 if (-not $env:CAKE_SETTINGS_ENABLESCRIPTCACHE) { $env:CAKE_SETTINGS_ENABLESCRIPTCACHE = 'true' }
 $env:CAKE_PATHS_CACHE = Join-Path $PSScriptRoot 'artifacts/cake-script-cache'
-dotnet tool restore | Out-Null
-if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+# Cake itself is a local tool: restored when the tool manifest changed since the last restore (0.6 s saved
+# on every other call).
+$toolsStamp = Join-Path $PSScriptRoot 'artifacts/cake/.tools-restored'
+$manifest = Join-Path $PSScriptRoot '.config/dotnet-tools.json'
+if (-not [IO.File]::Exists($toolsStamp) -or [IO.File]::GetLastWriteTimeUtc($manifest) -gt [IO.File]::GetLastWriteTimeUtc($toolsStamp)) {
+    dotnet tool restore | Out-Null
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+    New-Item -ItemType Directory -Force -Path artifacts/cake | Out-Null
+    New-Item -ItemType File -Force -Path $toolsStamp | Out-Null
+}
 
 # The Cake script loads the library with #r, so it is built before Cake starts: only when a file or folder
 # under src/Boot2IsoKit (sources, project, embedded scripts) or a repository-wide build setting is newer

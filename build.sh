@@ -11,7 +11,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 # Cake keeps the compiled script (keyed by its text) instead of compiling it on every call.
 export CAKE_SETTINGS_ENABLESCRIPTCACHE="${CAKE_SETTINGS_ENABLESCRIPTCACHE:-true}" CAKE_PATHS_CACHE="$PWD/artifacts/cake-script-cache"
-dotnet tool restore >/dev/null
+# Cake itself is a local tool: restored when the tool manifest changed since the last restore (0.6 s saved
+# on every other call).
+tools_stamp=artifacts/cake/.tools-restored
+if [ ! -f "$tools_stamp" ] || [ .config/dotnet-tools.json -nt "$tools_stamp" ]; then
+    dotnet tool restore >/dev/null
+    mkdir -p artifacts/cake
+    touch "$tools_stamp"
+fi
 # The Cake script loads the library with #r, so it is built before Cake starts: only when a file or folder
 # under src/Boot2IsoKit (sources, project, embedded scripts) or a repository-wide build setting is newer
 # than the last build. The stamp is taken before building, so an edit made during the build counts.
