@@ -13,7 +13,7 @@ namespace Boot2IsoKit.Formats.Compression;
 /// byte-aligned and not final, so the blocks concatenate into one deflate stream; the last block ends
 /// it. The bytes depend only on the input and the level, never on the number of cores (reproducible builds).
 /// </summary>
-internal sealed class ParallelGzipStream : Stream
+internal sealed class ParallelGzipStream : WriteOnlyStream
 {
     /// <summary>Uncompressed bytes per independently deflated block.</summary>
     public const int BlockSize = 1 << 20;
@@ -21,8 +21,7 @@ internal sealed class ParallelGzipStream : Stream
     private readonly Stream _output;
     private readonly CompressionLevel _level;
     private readonly bool _leaveOpen;
-    private readonly int _maxInFlight;
-    private readonly Queue<Task<byte[]>> _inFlight = new();
+    private readonly OrderedBlockWriter _blocks;
     private readonly Crc32 _crc = new();
     private byte[] _block;
     private int _blockLength;
@@ -36,26 +35,12 @@ internal sealed class ParallelGzipStream : Stream
         _output = output;
         _level = level;
         _leaveOpen = leaveOpen;
-        _maxInFlight = Math.Max(1, maxParallelism ?? Environment.ProcessorCount);
+        _blocks = new OrderedBlockWriter(output, maxParallelism);
         _block = ArrayPool<byte>.Shared.Rent(BlockSize);
         WriteHeader();
     }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_finished;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -75,19 +60,6 @@ internal sealed class ParallelGzipStream : Stream
         }
     }
 
-    public override void WriteByte(byte value) => Write([value]);
-
-    /// <summary>Nothing to do before the end: a block is only complete when it is full or the stream ends.</summary>
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_finished)
@@ -95,10 +67,7 @@ internal sealed class ParallelGzipStream : Stream
             try
             {
                 Submit(final: true);
-                while (_inFlight.Count > 0)
-                {
-                    WriteOldest();
-                }
+                _blocks.Drain();
 
                 Span<byte> trailer = stackalloc byte[8];
                 BinaryPrimitives.WriteUInt32LittleEndian(trailer, _crc.GetCurrentHashAsUInt32());
@@ -130,16 +99,10 @@ internal sealed class ParallelGzipStream : Stream
         var block = _block;
         var length = _blockLength;
         var level = _level;
-        _inFlight.Enqueue(Task.Run(() => Deflate(block, length, level, final)));
+        _blocks.Enqueue(() => Deflate(block, length, level, final));
         _block = final ? [] : ArrayPool<byte>.Shared.Rent(BlockSize);
         _blockLength = 0;
-        while (_inFlight.Count > _maxInFlight)
-        {
-            WriteOldest();
-        }
     }
-
-    private void WriteOldest() => _output.Write(_inFlight.Dequeue().GetAwaiter().GetResult());
 
     private static byte[] Deflate(byte[] block, int length, CompressionLevel level, bool final)
     {

@@ -21,7 +21,7 @@ namespace Boot2IsoKit.Formats.Compression;
 /// The members' ratio matches xz's: every member starts a fresh dictionary, as every block of
 /// "xz -T0 -6" does, and blocks of that size are what xz picks (three times the dictionary).
 /// </remarks>
-internal sealed class ParallelLzmaStream : Stream
+internal sealed class ParallelLzmaStream : WriteOnlyStream
 {
     /// <summary>"xz -6"'s dictionary: the kernel's unlzma allocates it once, the encoder about 11× it.</summary>
     public const int DictionarySize = 8 << 20;
@@ -36,9 +36,8 @@ internal sealed class ParallelLzmaStream : Stream
 
     private readonly Stream _output;
     private readonly bool _leaveOpen;
-    private readonly int _maxInFlight;
     private readonly int _memberSize;
-    private readonly Queue<Task<byte[]>> _inFlight = new();
+    private readonly OrderedBlockWriter _blocks;
     private List<byte[]> _chunks = [];
     private long _memberLength;
     private long _written;
@@ -52,26 +51,14 @@ internal sealed class ParallelLzmaStream : Stream
         ArgumentOutOfRangeException.ThrowIfLessThan(memberSize, 1);
         _output = output;
         _leaveOpen = leaveOpen;
-        _maxInFlight = Math.Max(1, maxParallelism ?? Environment.ProcessorCount);
+        _blocks = new OrderedBlockWriter(output, maxParallelism);
         _memberSize = memberSize;
     }
 
     /// <summary>Members written so far (including those still being compressed).</summary>
     public int MemberCount { get; private set; }
 
-    public override bool CanRead => false;
-
-    public override bool CanSeek => false;
-
     public override bool CanWrite => !_finished;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     /// <summary>
     /// Says that the bytes written so far end a cpio entry, so a member may end here. The member ends when
@@ -85,8 +72,6 @@ internal sealed class ParallelLzmaStream : Stream
             Submit();
         }
     }
-
-    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
@@ -107,19 +92,6 @@ internal sealed class ParallelLzmaStream : Stream
         }
     }
 
-    public override void WriteByte(byte value) => Write([value]);
-
-    /// <summary>Nothing to do before the end: a member is only complete at a cut point or at the end.</summary>
-    public override void Flush()
-    {
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
     protected override void Dispose(bool disposing)
     {
         if (disposing && !_finished)
@@ -132,10 +104,7 @@ internal sealed class ParallelLzmaStream : Stream
                     Submit();
                 }
 
-                while (_inFlight.Count > 0)
-                {
-                    WriteOldest();
-                }
+                _blocks.Drain();
             }
             finally
             {
@@ -159,17 +128,11 @@ internal sealed class ParallelLzmaStream : Stream
     {
         var chunks = _chunks;
         var length = _memberLength;
-        _inFlight.Enqueue(Task.Run(() => Encode(chunks, length)));
+        _blocks.Enqueue(() => Encode(chunks, length));
         _chunks = [];
         _memberLength = 0;
         MemberCount++;
-        while (_inFlight.Count > _maxInFlight)
-        {
-            WriteOldest();
-        }
     }
-
-    private void WriteOldest() => _output.Write(_inFlight.Dequeue().GetAwaiter().GetResult());
 
     private static byte[] Encode(List<byte[]> chunks, long length)
     {
