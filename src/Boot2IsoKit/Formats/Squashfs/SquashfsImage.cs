@@ -60,44 +60,15 @@ internal sealed class SquashfsImage : IDisposable
     /// <summary>Every name below the root, each directory before what it holds.</summary>
     public IReadOnlyList<SquashfsEntry> Entries { get; private set; } = [];
 
-    public static SquashfsImage Open(string path)
-    {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 12, FileOptions.RandomAccess);
-        try
-        {
-            return Open(stream, path, leaveOpen: false);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
+    public static SquashfsImage Open(string path) => ImageStreams.OpenFile(path, stream => Open(stream, path, leaveOpen: false));
 
-    public static SquashfsImage Open(Stream stream, string name, bool leaveOpen = false)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanSeek || !stream.CanRead)
+    public static SquashfsImage Open(Stream stream, string name, bool leaveOpen = false) =>
+        ImageStreams.Load(stream, "a squashfs image", leaveOpen, () =>
         {
-            throw new ArgumentException("a squashfs image needs a readable, seekable stream", nameof(stream));
-        }
-
-        var image = new SquashfsImage(stream, name, leaveOpen);
-        try
-        {
+            var image = new SquashfsImage(stream, name, leaveOpen);
             image.Load();
             return image;
-        }
-        catch
-        {
-            if (!leaveOpen)
-            {
-                stream.Dispose();
-            }
-
-            throw;
-        }
-    }
+        });
 
     /// <summary>A regular file's bytes, decoded as they are read.</summary>
     public Stream OpenFile(SquashfsInode inode)

@@ -5,6 +5,7 @@ using Boot2IsoKit.Formats.Iso9660.ElTorito;
 using Boot2IsoKit.Formats.Iso9660.Hybrid;
 using Boot2IsoKit.Formats.Iso9660.Reading;
 using Boot2IsoKit.Formats.Iso9660.RockRidge;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Formats.Iso9660;
 
@@ -84,44 +85,15 @@ internal sealed partial class IsoImage : IDisposable
     /// <summary>Directory extents listed by the Type-L path table, in table order (checked against the tree).</summary>
     public IReadOnlyList<uint> PathTableExtents { get; private set; } = [];
 
-    public static IsoImage Open(string path)
-    {
-        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1 << 12, FileOptions.RandomAccess);
-        try
-        {
-            return Open(stream, path, leaveOpen: false);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
-    }
+    public static IsoImage Open(string path) => ImageStreams.OpenFile(path, stream => Open(stream, path, leaveOpen: false));
 
-    public static IsoImage Open(Stream stream, string name, bool leaveOpen = false)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanSeek || !stream.CanRead)
+    public static IsoImage Open(Stream stream, string name, bool leaveOpen = false) =>
+        ImageStreams.Load(stream, "an ISO image", leaveOpen, () =>
         {
-            throw new ArgumentException("an ISO image needs a readable, seekable stream", nameof(stream));
-        }
-
-        var image = new IsoImage(stream, name, leaveOpen);
-        try
-        {
+            var image = new IsoImage(stream, name, leaveOpen);
             image.Load();
             return image;
-        }
-        catch
-        {
-            if (!leaveOpen)
-            {
-                stream.Dispose();
-            }
-
-            throw;
-        }
-    }
+        });
 
     /// <summary>Finds a node by absolute or relative path ("/isolinux/isolinux.cfg"); null when absent.</summary>
     public IsoNode? Find(string path)
