@@ -18,11 +18,12 @@ internal sealed class EngineTarball
     private const string BinaryDirectory = "usr/local/bin";
     private const int Executable = 0x1ED; // 0755
 
-    private EngineTarball(string input, EngineTarballLayout layout, IReadOnlyList<RootfsEntry> entries)
+    private EngineTarball(string input, EngineTarballLayout layout, IReadOnlyList<RootfsEntry> entries, DateTimeOffset? newestEntryTime)
     {
         Input = input;
         Layout = layout;
         Entries = entries;
+        NewestEntryTime = newestEntryTime;
     }
 
     public string Input { get; }
@@ -34,6 +35,12 @@ internal sealed class EngineTarball
 
     /// <summary>One entry per binary (a file, or a symlink to a sibling), under usr/local/bin.</summary>
     public IReadOnlyList<RootfsEntry> Entries { get; }
+
+    /// <summary>
+    /// The newest modification time of any entry of the archive (null for a raw binary): the date the
+    /// engine itself carries, read in the same pass as the binaries.
+    /// </summary>
+    public DateTimeOffset? NewestEntryTime { get; }
 
     /// <summary>Reads <paramref name="path"/> (a .tgz, or the raw binary of the ≤1.10 era) and spools its binaries.</summary>
     public static EngineTarball Extract(string path, string spoolDirectory, long modificationTime, CancellationToken cancellationToken = default)
@@ -58,13 +65,14 @@ internal sealed class EngineTarball
         if (stream.CanSeek && StartsWithElf(stream))
         {
             var spooled = Spool(stream, spoolDirectory, "docker", input, "(raw binary)");
-            return new EngineTarball(input, EngineTarballLayout.SingleBinary, [Binary("docker", spooled, input, modificationTime)]);
+            return new EngineTarball(input, EngineTarballLayout.SingleBinary, [Binary("docker", spooled, input, modificationTime)], newestEntryTime: null);
         }
 
         var files = new Dictionary<string, FileContent>(StringComparer.Ordinal);
         var symlinks = new Dictionary<string, string>(StringComparer.Ordinal);
         var roots = new HashSet<string>(StringComparer.Ordinal);
         var location = "gzip header";
+        DateTimeOffset? newest = null;
         try
         {
             using var gzip = new GZipStream(stream, CompressionMode.Decompress, leaveOpen: true);
@@ -76,6 +84,7 @@ internal sealed class EngineTarball
             {
                 location = entry.Name;
                 any = true;
+                newest = newest is null || entry.ModificationTime > newest ? entry.ModificationTime : newest;
                 Accept(entry, input, spoolDirectory, files, symlinks, roots);
                 location = $"after '{entry.Name}'";
             }
@@ -117,16 +126,19 @@ internal sealed class EngineTarball
             .Concat(symlinks.Select(s => RootfsEntry.Symlink($"{BinaryDirectory}/{s.Key}", s.Value, origin: $"engine tgz {input}") with { ModificationTime = modificationTime }))
             .OrderBy(e => e.Path, StringComparer.Ordinal)
             .ToList();
-        return new EngineTarball(input, DetectLayout(roots.Single(), files.Keys), entries);
+        return new EngineTarball(input, DetectLayout(roots.Single(), files.Keys), entries, newest);
     }
 
-    /// <summary>Adds every binary to <paramref name="overlay"/> (later additions of the same path replace earlier ones).</summary>
-    public void AddTo(RootfsOverlay overlay)
+    /// <summary>
+    /// Adds every binary to <paramref name="overlay"/> (later additions of the same path replace earlier
+    /// ones), dated <paramref name="modificationTime"/> when given, else as extracted.
+    /// </summary>
+    public void AddTo(RootfsOverlay overlay, long? modificationTime = null)
     {
         ArgumentNullException.ThrowIfNull(overlay);
         foreach (var entry in Entries)
         {
-            overlay.Add(entry);
+            overlay.Add(modificationTime is { } time ? entry with { ModificationTime = time } : entry);
         }
     }
 

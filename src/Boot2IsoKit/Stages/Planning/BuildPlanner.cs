@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Inputs.Releases;
@@ -89,7 +87,10 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
         var baseVersion = recipe.Base.Version ?? baseOsRelease ?? "unknown";
         var stampedVersion = recipe.Engine?.Version ?? baseOsRelease ?? baseVersion;
-        var timestamp = settings.SourceDateEpoch ?? NewestInputDate(baseIso, fetched?.Tgz);
+        // The engine is read once: its binaries, and the newest date it carries for the build's timestamp.
+        var tarball = fetched is null ? null
+            : await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), settings.SourceDateEpoch ?? 0, cancellationToken).ConfigureAwait(false);
+        var timestamp = settings.SourceDateEpoch ?? NewestInputDate(baseIso, tarball?.NewestEntryTime);
         BuildBase buildBase = builder == BuilderKind.Native
             ? new BuildBase.IsoFile(baseIso ?? throw new InvalidOperationException("the native builder plans with a base ISO"))
             : new BuildBase.Image(recipe.Base.ImageReference ?? $"{recipe.Base.Image}:{baseVersion}");
@@ -124,10 +125,9 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         }
 
         EngineInput? engine = null;
-        if (fetched is not null)
+        if (fetched is not null && tarball is not null)
         {
-            var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
-            tarball.AddTo(delta);
+            tarball.AddTo(delta, timestamp);
             // A dynamically linked engine's libraries, checked against the base like injected packages.
             foreach (var entry in await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false))
             {
@@ -241,40 +241,15 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
     /// the newest entry of the engine tgz), never a file-system time, so the same inputs give the same
     /// ISO on any machine.
     /// </summary>
-    private static long NewestInputDate(BaseIso? baseIso, string? engineTgz)
+    private static long NewestInputDate(BaseIso? baseIso, DateTimeOffset? engineNewestEntry)
     {
         var newest = baseIso?.Image.ModificationTime ?? baseIso?.Image.CreationTime ?? DateTimeOffset.UnixEpoch;
-        if (engineTgz is not null && NewestTarEntry(engineTgz) is { } entryTime && entryTime > newest)
+        if (engineNewestEntry is { } entryTime && entryTime > newest)
         {
             newest = entryTime;
         }
 
         return newest.ToUnixTimeSeconds();
-    }
-
-    private static DateTimeOffset? NewestTarEntry(string tgz)
-    {
-        try
-        {
-            using var file = File.OpenRead(tgz);
-            using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var limited = new TarMetadataLimitStream(gzip);
-            using var reader = new TarReader(limited);
-            DateTimeOffset? newest = null;
-            while (reader.GetNextEntry() is { } entry)
-            {
-                if (newest is null || entry.ModificationTime > newest)
-                {
-                    newest = entry.ModificationTime;
-                }
-            }
-
-            return newest;
-        }
-        catch (Exception e) when (MalformedInput.Is(e))
-        {
-            return null; // A raw single binary (≤ 1.10) or a broken tgz: the engine reader reports the latter.
-        }
     }
 }
 
