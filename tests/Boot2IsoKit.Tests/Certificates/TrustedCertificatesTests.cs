@@ -1,3 +1,4 @@
+using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.Errors;
@@ -86,7 +87,7 @@ public sealed class TrustedCertificatesTests : IDisposable
         Assert.Empty(_warnings);
 
         Assert.Single(Entries(new CertificateSpec("old.pem", AllowExpired: true, 1)));
-        Assert.Single(TrustedCertificates.Entries([new CertificateSpec("old.pem", false, 1)], p => Path.Combine(_work, p), DateTimeOffset.UtcNow, allowExpired: true, _warnings.Add, 42));
+        Assert.Single(TrustedCertificates.Entries([new CertificateSpec("old.pem", false, 1)], IsoLayout.New, "r.yml", p => Path.Combine(_work, p), DateTimeOffset.UtcNow, allowExpired: true, _warnings.Add, 42));
         Assert.Equal(2, _warnings.Count);
         Assert.All(_warnings, w => Assert.Contains("baked in anyway", w, StringComparison.Ordinal));
     }
@@ -106,6 +107,18 @@ public sealed class TrustedCertificatesTests : IDisposable
         Assert.Contains("recipe-ca.crt", error.Problem, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_legacy_layout_base_is_refused_it_only_installs_certificates_from_the_data_disk()
+    {
+        using var ca = TestCertificates.Authority("B2IK Root");
+        TestCertificates.Write(_work, "ca.pem", TestCertificates.Pem(ca));
+
+        var error = Assert.Throws<InvalidInputException>(() => TrustedCertificates.Entries([new CertificateSpec("ca.pem", false, 7)], IsoLayout.Old, "r.yml", p => Path.Combine(_work, p), DateTimeOffset.UtcNow, false, _warnings.Add, 42));
+
+        Assert.Equal(("r.yml", "line 7"), (error.Input, error.Location));
+        Assert.Contains("needs a boot2docker 18.09 or later base", error.Problem, StringComparison.Ordinal);
+    }
+
     private IReadOnlyList<RootfsEntry> Entries(params CertificateSpec[] specs) =>
-        TrustedCertificates.Entries(specs, p => Path.Combine(_work, p), DateTimeOffset.UtcNow, allowExpired: false, _warnings.Add, 42);
+        TrustedCertificates.Entries(specs, IsoLayout.New, "r.yml", p => Path.Combine(_work, p), DateTimeOffset.UtcNow, allowExpired: false, _warnings.Add, 42);
 }

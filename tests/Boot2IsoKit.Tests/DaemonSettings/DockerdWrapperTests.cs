@@ -114,6 +114,14 @@ public sealed class DockerdWrapperTests : IDisposable
         var alone = await ExternalTool.RunAsync(busybox, ["sh", script], cancellationToken: ct);
         Assert.Equal(["--debug=true", "--label=team=ops", "--label=site=lab one", "--config-file", merged], alone.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal("""{"features":{"buildkit":true}}""", JsonNode.Parse(await File.ReadAllTextAsync(merged, ct))!.ToJsonString());
+
+        // A --config-file in the profile is the user's choice: its directives win, and the file-only ones are not forced in.
+        var own = Path.Combine(_work, "own.json");
+        await File.WriteAllTextAsync(own, """{"labels": ["mine=1"]}""" + "\n", ct);
+        var explicitFile = await ExternalTool.RunAsync(busybox, ["sh", script, "--config-file", own], cancellationToken: ct);
+        Assert.Equal(["--debug=true", "--config-file", own], explicitFile.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"{own} sets \"labels\": the recipe's labels is left out", explicitFile.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"--config-file {own} is given: the recipe's daemon.json-only settings are left out", explicitFile.StandardError, StringComparison.Ordinal);
     }
 
     private static string WrapperScript()

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.Errors;
@@ -34,11 +35,17 @@ internal static class TrustedCertificates
     /// <param name="now">What "expired" is measured against.</param>
     /// <param name="warn">Told about each expired certificate that is allowed.</param>
     /// <exception cref="InvalidInputException">A file that cannot be read, holds no certificate, holds a key or another PEM block, or an expired certificate not allowed.</exception>
-    public static IReadOnlyList<RootfsEntry> Entries(IReadOnlyList<CertificateSpec> specs, Func<string, string> resolve, DateTimeOffset now, bool allowExpired, Action<string> warn, long timestamp)
+    public static IReadOnlyList<RootfsEntry> Entries(IReadOnlyList<CertificateSpec> specs, IsoLayout layout, string recipe, Func<string, string> resolve, DateTimeOffset now, bool allowExpired, Action<string> warn, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(specs);
         ArgumentNullException.ThrowIfNull(resolve);
         ArgumentNullException.ThrowIfNull(warn);
+        if (specs.Count > 0 && layout == IsoLayout.Old)
+        {
+            // The legacy rc.d/install-ca-certs (boot2docker <= 18.06) only appends /var/lib/boot2docker/certs/* to the bundle at boot.
+            throw new InvalidInputException(recipe, $"line {specs[0].Line}", "'certificates:' needs a boot2docker 18.09 or later base (its bootsync.sh installs certificates from the rootfs); this base has the legacy layout, whose rc.d/install-ca-certs only reads /var/lib/boot2docker/certs on the data disk");
+        }
+
         var entries = new List<RootfsEntry>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var spec in specs)

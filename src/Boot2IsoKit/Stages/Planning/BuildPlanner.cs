@@ -140,7 +140,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
         }
 
         // The closed-network settings: the certificates the system trusts, the engine's dockerd behind the daemon settings.
-        foreach (var entry in TrustedCertificates.Entries(recipe.Certificates, FromRepository, DateTimeOffset.UtcNow, recipe.AllowExpiredCertificates, settings.Log.Warning, timestamp))
+        foreach (var entry in TrustedCertificates.Entries(recipe.Certificates, layout, recipe.SourcePath, FromRepository, DateTimeOffset.UtcNow, recipe.AllowExpiredCertificates, settings.Log.Warning, timestamp))
         {
             delta.Add(entry);
         }
