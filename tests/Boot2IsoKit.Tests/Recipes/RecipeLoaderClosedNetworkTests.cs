@@ -48,6 +48,7 @@ public class RecipeLoaderClosedNetworkTests
     [InlineData("daemon:\n  data-root: /mnt/docker\n", 4, 3, "cannot be baked: boot2docker's init.d/docker passes --data-root")]
     [InlineData("daemon:\n  hosts: [tcp://0.0.0.0:2375]\n", 4, 3, "cannot be baked")]
     [InlineData("daemon:\n  tlsverify: true\n", 4, 3, "docker-machine sets up the daemon's TLS")]
+    [InlineData("daemon:\n  labels: [\"a=b\\nc=d\"]\n", 4, 12, "must be a single non-empty value on one line")]
     [InlineData("daemon: [experimental]\n", 3, 9, "'daemon' must be a mapping")]
     [InlineData("certificates:\n  - {file: a.pem, allow-expired: \"yes\"}\n", 4, 34, "allow-expired must be true or false")]
     [InlineData("certificates:\n  - {path: a.pem}\n", 4, 6, "unknown key 'path' in certificate")]

@@ -95,8 +95,11 @@ public static partial class RecipeLoader
         return result;
     }
 
+    /// <summary>One line of text: the settings reach dockerd as one flag argument per line.</summary>
     private static string Text(NodeReader reader, YamlNode node, string what) =>
-        node is YamlScalarNode { Value: { Length: > 0 } text } ? text : throw reader.Error(node, $"{what} must be a single non-empty value");
+        node is YamlScalarNode { Value: { Length: > 0 } text } && !text.Any(char.IsControl)
+            ? text
+            : throw reader.Error(node, $"{what} must be a single non-empty value on one line");
 
     /// <summary>Unquoted true or false: a quoted "true" is text, and dockerd would refuse text where it wants a boolean.</summary>
     private static bool Bool(NodeReader reader, YamlNode node, string what) => node switch
