@@ -16,6 +16,7 @@ internal static class FixtureBootScripts
             ("etc/init.d/docker", "docker"),
             ("usr/local/sbin/cgroupfs-mount", "cgroupfs-mount"),
             ("usr/local/etc/init.d/dropbear", "dropbear"),
+            ("usr/local/tce.installed/ca-certificates", "ca-certificates"),
         ]
         :
         [

@@ -205,6 +205,14 @@ internal sealed class FixtureBuilder(FixtureLayout layout, FixtureOptions option
             WriteText(path, FixtureBootScripts.Text(script), executable: true);
         }
 
+        if (layout == FixtureLayout.New)
+        {
+            // boot2docker's Dockerfile: "Docker expects to find certs in /etc/ssl" (etc/ssl -> ../usr/local/etc/ssl, the
+            // ca-certificates extension's tree); bootsync.sh's certificates end up in the bundle there.
+            Directory.CreateDirectory(Path.Combine(Rootfs, "usr", "local", "etc", "ssl", "certs"));
+            File.CreateSymbolicLink(Path.Combine(Rootfs, "etc", "ssl"), "../usr/local/etc/ssl");
+        }
+
         if (layout == FixtureLayout.Old)
         {
             // make_iso.sh links /etc/init.d/docker to the real script; bootscript.sh starts it through /etc/rc.d/docker.

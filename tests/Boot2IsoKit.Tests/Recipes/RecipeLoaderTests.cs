@@ -30,7 +30,10 @@ public class RecipeLoaderTests
         Assert.Equal("ipvsadm", ipvsadm.Deb);
         Assert.Equal(["/sbin/ipvsadm"], ipvsadm.Binaries);
         Assert.Equal(InitrdOverlayMode.Append, recipe.Initrd);
-        Assert.True(Directory.Exists(RepoFile(recipe.Overlays[0])));
+        // Experimental features through daemon:, never an /etc/docker overlay (it would switch boot2docker's persistence off).
+        Assert.Empty(recipe.Overlays);
+        var experimental = Assert.Single(recipe.Daemon);
+        Assert.Equal(("experimental", true), (experimental.Key, experimental.Value.GetValue<bool>()));
     }
 
     [Theory]

@@ -56,6 +56,15 @@ internal sealed record Recipe
 
     /// <summary>Shell commands Verify runs as the docker user over SSH in the booted ISO; each must exit 0.</summary>
     public IReadOnlyList<string> Verify { get; init; } = [];
+
+    /// <summary>PEM files whose certificates the VM trusts (Stages/Certificates).</summary>
+    public IReadOnlyList<CertificateSpec> Certificates { get; init; } = [];
+
+    /// <summary>Bake expired certificates with a warning (--allow-expired-certificates).</summary>
+    public bool AllowExpiredCertificates { get; init; }
+
+    /// <summary>dockerd settings (Stages/DaemonSettings), in recipe order.</summary>
+    public IReadOnlyList<DaemonSetting> Daemon { get; init; } = [];
 }
 
 /// <param name="Release">boot2docker release tag, e.g. v19.03.12.</param>

@@ -59,7 +59,7 @@ internal static partial class RecipeLoader
         }
 
         var reader = new NodeReader(sourceName);
-        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify");
+        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify", "certificates", "daemon");
         var name = reader.RequiredString(map, root, "name");
         if (!RecipeNamePattern().IsMatch(name))
         {
@@ -92,6 +92,8 @@ internal static partial class RecipeLoader
             TinyCoreMirror = tinyCore is null ? null : ReadTinyCoreMirror(reader, tinyCore),
             TinyCoreRelease = tinyCore is null ? null : ReadTinyCoreRelease(reader, tinyCore),
             Verify = map.TryGetValue("verify", out var verify) ? ReadVerify(reader, verify) : [],
+            Certificates = map.TryGetValue("certificates", out var certificates) ? ReadCertificates(reader, certificates) : [],
+            Daemon = map.TryGetValue("daemon", out var daemon) ? ReadDaemon(reader, daemon) : [],
         };
     }
 

@@ -26,6 +26,7 @@ public sealed record PipelineArguments
         new("no-cache", null, "docker builder: run every step again instead of reusing layers of earlier builds", (a, v) => a with { NoCache = Flag("no-cache", v) }),
         new("initrd", "append|merge", "append (default) or merge", (a, v) => a with { Initrd = Choice("initrd", v, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) }),
         new("label", "truthful|upstream-tag", "truthful (default) or upstream-tag", (a, v) => a with { Label = Choice("label", v, ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)) }),
+        new("allow-expired-certificates", null, "bake the recipe's expired certificates with a warning instead of stopping", (a, v) => a with { AllowExpiredCertificates = Flag("allow-expired-certificates", v) }),
         new("offline", null, "build only from local files and the input cache", (a, v) => a with { Offline = Flag("offline", v) }),
         new("refresh", null, "ask the Debian mirror for its index again, even when the cached one is under 6 hours old", (a, v) => a with { Refresh = Flag("refresh", v) }),
         new("cache-dir", "PATH", "input cache directory (default artifacts/cache)", (a, v) => a with { CacheDirectory = v }),
@@ -67,6 +68,8 @@ public sealed record PipelineArguments
     internal InitrdOverlayMode? Initrd { get; init; }
 
     internal LabelStrategy? Label { get; init; }
+
+    public bool AllowExpiredCertificates { get; init; }
 
     public bool Offline { get; init; }
 

@@ -6,6 +6,8 @@ using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.Certificates;
+using Boot2IsoKit.Stages.DaemonSettings;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Stages.Pipeline;
@@ -135,6 +137,17 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             }
 
             engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames);
+        }
+
+        // The closed-network settings: the certificates the system trusts, the engine's dockerd behind the daemon settings.
+        foreach (var entry in TrustedCertificates.Entries(recipe.Certificates, layout, recipe.SourcePath, FromRepository, DateTimeOffset.UtcNow, recipe.AllowExpiredCertificates, settings.Log.Warning, timestamp))
+        {
+            delta.Add(entry);
+        }
+
+        if (recipe.Daemon.Count > 0)
+        {
+            settings.Log.Info(DockerdWrapper.AddTo(delta, recipe.Daemon, recipe.Engine?.Version ?? baseVersion, recipe.SourcePath, timestamp));
         }
 
         var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);

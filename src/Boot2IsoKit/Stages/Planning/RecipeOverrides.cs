@@ -37,6 +37,7 @@ internal static partial class RecipeOverrides
             Label = arguments.Label ?? recipe.Label,
             Initrd = arguments.Initrd ?? recipe.Initrd,
             Output = arguments.Output is { } output ? fromCommandLine(output) : recipe.Output,
+            AllowExpiredCertificates = arguments.AllowExpiredCertificates || recipe.AllowExpiredCertificates,
         };
     }
 

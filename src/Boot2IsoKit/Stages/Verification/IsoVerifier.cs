@@ -168,7 +168,8 @@ internal sealed class IsoVerifier(VerifyOptions options, Action<string> progress
         var started = exe.Output.Trim();
         var expected = facts.EngineVersion;
         var matches = expected is null || EngineVersionMatches(version, expected);
-        var byInit = started == "/usr/local/bin/dockerd";
+        // A recipe's daemon: settings put a script in front of the engine's dockerd, which it execs.
+        var byInit = started is "/usr/local/bin/dockerd" or Boot2IsoKit.Stages.DaemonSettings.DockerdWrapper.EnginePath;
         rows.Add("docker daemon (server version)", matches && byInit,
             $"server {version}" + (expected is null ? "" : matches ? $" = pinned {expected}" : $", but the pinned engine is {expected}")
             + (byInit ? ", started by the ISO's init from /usr/local/bin/dockerd" : $", but /var/run/docker.pid names '{started}', not /usr/local/bin/dockerd"));

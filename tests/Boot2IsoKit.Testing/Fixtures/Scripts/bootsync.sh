@@ -14,6 +14,20 @@ fi
 cgroupfs-mount
 mkdir -p /var/lib/boot2docker/log
 chown docker /var/lib/boot2docker/log
+# Certificates as upstream installs them: each /var/lib/boot2docker/certs/*.pem|*.crt linked under
+# /usr/local/share/ca-certificates/boot2docker/ (as NAME.crt), then the ca-certificates extension's script.
+for f in /var/lib/boot2docker/certs/*.pem /var/lib/boot2docker/certs/*.crt; do
+    [ -e "$f" ] || continue
+    targetFile="/usr/local/share/ca-certificates/boot2docker/$(basename "$f")"
+    if [ "$targetFile" = "${targetFile%.crt}" ]; then
+        targetFile="$targetFile.crt"
+    fi
+    mkdir -p "$(dirname "$targetFile")"
+    ln -sfT "$f" "$targetFile"
+done
+if [ -d /usr/local/share/ca-certificates/boot2docker ]; then
+    /usr/local/tce.installed/ca-certificates
+fi
 if [ -f /var/lib/boot2docker/profile ]; then
     . /var/lib/boot2docker/profile
 fi
