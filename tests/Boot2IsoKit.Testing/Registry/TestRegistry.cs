@@ -14,7 +14,7 @@ namespace Boot2IsoKit.Testing.Registry;
 /// Two instances can serve one storage directory: an image pushed to the plain one is in both. The process is ended
 /// on dispose.
 /// </summary>
-public sealed class TestRegistry : IDisposable
+internal sealed class TestRegistry : IDisposable
 {
     private readonly Process _process;
 

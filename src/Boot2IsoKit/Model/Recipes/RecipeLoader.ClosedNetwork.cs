@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace Boot2IsoKit.Model.Recipes;
 
 /// <summary>The closed-network keys: <c>certificates:</c> and <c>daemon:</c>.</summary>
-public static partial class RecipeLoader
+internal static partial class RecipeLoader
 {
     /// <summary>Items are a path, or <c>{ file: PATH, allow-expired: true }</c>.</summary>
     private static List<CertificateSpec> ReadCertificates(NodeReader reader, YamlNode node)

@@ -1,7 +1,7 @@
 namespace Boot2IsoKit.Stages.DaemonSettings;
 
 /// <summary>The JSON shape of a daemon.json directive.</summary>
-public enum DaemonValueKind
+internal enum DaemonValueKind
 {
     Bool,
     Number,
@@ -18,7 +18,7 @@ public enum DaemonValueKind
 /// <summary>One dockerd directive: its daemon.json key, its shape, its command-line flag (null: daemon.json only).</summary>
 /// <param name="Since">The first engine that knows it, or null when every engine a boot2docker ISO can carry (17.06 on) does.</param>
 /// <param name="Values">The only values dockerd takes, or null for any of the shape.</param>
-public sealed record DockerdOption(string Key, DaemonValueKind Kind, string? Flag, Version? Since = null, IReadOnlyList<string>? Values = null);
+internal sealed record DockerdOption(string Key, DaemonValueKind Kind, string? Flag, Version? Since = null, IReadOnlyList<string>? Values = null);
 
 /// <summary>
 /// The dockerd directives a recipe's <c>daemon:</c> may set, the one table of names, shapes and flags. It matches
@@ -27,7 +27,7 @@ public sealed record DockerdOption(string Key, DaemonValueKind Kind, string? Fla
 /// files/init.d/docker or docker-machine own (hosts, data-root, pidfile, TLS, the storage driver) are refused
 /// with the reason, since dockerd would get them twice.
 /// </summary>
-public static class DockerdOptions
+internal static class DockerdOptions
 {
     public static IReadOnlyList<DockerdOption> All { get; } =
     [
