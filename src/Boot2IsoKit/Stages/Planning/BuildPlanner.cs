@@ -36,9 +36,10 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
         var (baseIsoPath, fetched) = await ResolveInputsAsync(recipe, needsBaseIso, cancellationToken).ConfigureAwait(false);
 
         var baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        var held = new List<IDisposable>(); // inputs the plan keeps open (Tiny Core images), closed with it
         try
         {
-            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, cancellationToken).ConfigureAwait(false);
+            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, held, cancellationToken).ConfigureAwait(false);
             if (plan.Base is not BuildBase.IsoFile)
             {
                 baseIso?.Dispose(); // read for the injection check only
@@ -49,6 +50,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
         catch
         {
             baseIso?.Dispose();
+            held.ForEach(h => h.Dispose());
             throw;
         }
     }
@@ -83,7 +85,7 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
         return missing.Count > 0 ? throw new MissingInputsException(cacheRoot!, missing) : (baseIso, engine);
     }
 
-    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, CancellationToken cancellationToken)
+    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, List<IDisposable> held, CancellationToken cancellationToken)
     {
         var layout = baseIso?.Layout ?? Boot2DockerVersion.Parse(recipe.Base.Release).Layout;
         var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
@@ -121,82 +123,54 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             ledger.Record(delta, owners);
         }
 
-        var held = new List<IDisposable>();
-        try
+        if (recipe.Extensions.Count > 0)
         {
-            if (recipe.Extensions.Count > 0)
+            // The installer's images are read when the overlay is written: the plan holds them open until it is disposed.
+            var (installer, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
+                delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+            held.Add(installer);
+            settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
+            var byExtension = extensions.AddedBy.Values.Distinct().ToDictionary(e => e, e => new BuildMaterial.Extension(e));
+            foreach (var material in byExtension.Values)
             {
-                // The installer's images are read when the overlay is written: the plan holds them open until it is disposed.
-                var (installer, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
-                    delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
-                held.Add(installer);
-                settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
-                var byExtension = extensions.AddedBy.Values.Distinct().ToDictionary(e => e, e => new BuildMaterial.Extension(e));
-                foreach (var material in byExtension.Values)
-                {
-                    ledger.Add(material);
-                }
-
-                ledger.Record(delta, entry => extensions.AddedBy.TryGetValue(entry.Path, out var by) ? byExtension[by] : null);
+                ledger.Add(material);
             }
 
-            EngineInput? engine = null;
-            if (fetched is not null)
-            {
-                var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
-                tarball.AddTo(delta);
-                var engineMaterial = new BuildMaterial.Engine();
-                ledger.Add(engineMaterial);
-                ledger.Record(delta, _ => engineMaterial);
-                // A dynamically linked engine's libraries, checked against the base like injected packages.
-                var libraries = await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false);
-                foreach (var entry in libraries.Entries)
-                {
-                    delta.Add(entry with { ModificationTime = timestamp });
-                }
-
-                foreach (var package in libraries.Packages)
-                {
-                    ledger.Add(new BuildMaterial.DebianPackage(package));
-                }
-
-                ledger.Record(delta, MaterialLedger.FromDonor(libraries.DonorRoot, libraries.Packages, engineMaterial));
-                engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames, fetched.Channel);
-            }
-
-            var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);
-            foreach (var entry in VersionStamp.Entries(osRelease, motd, layout, stampedVersion, recipe.Motd, timestamp))
-            {
-                delta.Add(entry);
-            }
-
-            ledger.Record(delta, _ => null);
-            return NewPlan(recipe, buildBase, baseVersion, delta, layout, stampedVersion, timestamp, engine, injected, ledger.Complete(delta), held);
+            ledger.Record(delta, entry => extensions.AddedBy.TryGetValue(entry.Path, out var by) ? byExtension[by] : null);
         }
-        catch
+
+        EngineInput? engine = null;
+        if (fetched is not null)
         {
-            foreach (var resource in held)
+            var tarball = await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), timestamp, cancellationToken).ConfigureAwait(false);
+            tarball.AddTo(delta);
+            var engineMaterial = new BuildMaterial.Engine();
+            ledger.Add(engineMaterial);
+            ledger.Record(delta, _ => engineMaterial);
+            // A dynamically linked engine's libraries, checked against the base like injected packages.
+            var libraries = await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in libraries.Entries)
             {
-                resource.Dispose();
+                delta.Add(entry with { ModificationTime = timestamp });
             }
 
-            throw;
-        }
-    }
+            foreach (var package in libraries.Packages)
+            {
+                ledger.Add(new BuildMaterial.DebianPackage(package));
+            }
 
-    private BuildPlan NewPlan(
-        Recipe recipe,
-        BuildBase buildBase,
-        string baseVersion,
-        RootfsOverlay delta,
-        IsoLayout layout,
-        string stampedVersion,
-        long timestamp,
-        EngineInput? engine,
-        IReadOnlyList<string> injected,
-        BuildMaterials materials,
-        IReadOnlyList<IDisposable> held) =>
-        new()
+            ledger.Record(delta, MaterialLedger.FromDonor(libraries.DonorRoot, libraries.Packages, engineMaterial));
+            engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames, fetched.Channel);
+        }
+
+        var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);
+        foreach (var entry in VersionStamp.Entries(osRelease, motd, layout, stampedVersion, recipe.Motd, timestamp))
+        {
+            delta.Add(entry);
+        }
+
+        ledger.Record(delta, _ => null);
+        return new BuildPlan
         {
             RecipeName = recipe.Name,
             Base = buildBase,
@@ -208,9 +182,10 @@ public sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, Pl
             InitrdMode = recipe.Initrd,
             OutputPath = FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
             InjectedBinaries = injected,
-            Materials = materials,
+            Materials = ledger.Complete(delta),
             Held = held,
         };
+    }
 
     /// <summary>The base's os-release and motd: from the base ISO's initrd, else from the base image.</summary>
     private async Task<(string? OsRelease, string? Motd)> BaseTextAsync(BaseIso? baseIso, BuildBase buildBase, CancellationToken cancellationToken)
