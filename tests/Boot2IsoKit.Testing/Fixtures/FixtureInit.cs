@@ -3,7 +3,8 @@ namespace Boot2IsoKit.Testing.Fixtures;
 /// <summary>
 /// The fixture's <c>/init</c> (busybox sh). With <c>noembed</c> on the command line it first moves the
 /// root into a tmpfs, as Tiny Core's init does. It reports the facts the tests need on the serial console
-/// (<see cref="FixtureMarkers"/>); then, without a <c>dockerd</c> in /usr/local/bin, it powers the VM off;
+/// (<see cref="FixtureMarkers"/>), after running the extensions' tce.installed scripts the way Tiny Core's
+/// tce-setup does at boot; then, without a <c>dockerd</c> in /usr/local/bin, it powers the VM off;
 /// with one, busybox init runs the layout's boot script (<see cref="FixtureBootScripts"/>) and the VM stays up.
 /// </summary>
 internal static class FixtureInit
@@ -31,8 +32,21 @@ internal static class FixtureInit
         exec </dev/console >/dev/console 2>&1
         echo B2IK-BOOTED
         mount -t sysfs sysfs /sys
-        mount -t tmpfs tmpfs /tmp
+        # /tmp is the root's own directory, as on Tiny Core (no tmpfs over it): the image's /tmp/setup.lst stays visible.
+        chmod 1777 /tmp
         hostname boot2docker
+        # Tiny Core's tc-config runs "tce-setup booting" before /opt/bootsync.sh; its last step (Core-scripts'
+        # usr/bin/tce-setup) is ldconfig, then each line of /tmp/setup.lst as root (the tce.installed scripts
+        # of the extensions loaded at boot), then the list is removed.
+        if [ -x /sbin/ldconfig ]; then
+            /sbin/ldconfig 2>/dev/null
+        fi
+        if [ -s /tmp/setup.lst ]; then
+            while read -r installed; do
+                [ -n "$installed" ] && "$installed" </dev/null
+            done </tmp/setup.lst
+            rm -f /tmp/setup.lst
+        fi
 
         section() {
             name=$1

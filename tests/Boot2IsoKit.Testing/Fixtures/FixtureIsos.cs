@@ -12,7 +12,7 @@ namespace Boot2IsoKit.Testing.Fixtures;
 public static class FixtureIsos
 {
     /// <summary>Part of every cache key: raise it whenever the builder's output changes.</summary>
-    public const int BuilderVersion = 7;
+    public const int BuilderVersion = 8;
 
     private const string MetadataFileName = "fixture.json";
 

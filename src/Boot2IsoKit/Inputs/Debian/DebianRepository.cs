@@ -126,18 +126,17 @@ internal sealed class DebianRepository
 
     /// <summary>
     /// Downloads (or takes from the cache) every package and extracts them all into one directory, which
-    /// then serves as a donor root. Returns the .deb paths, in order.
+    /// then serves as a donor root. Returns, in order, each .deb's path and the directory-relative paths it wrote.
     /// </summary>
-    public async Task<IReadOnlyList<string>> ExtractAllAsync(IEnumerable<DebianPackageInfo> packages, string directory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<(DebianPackageInfo Package, string Deb, IReadOnlyList<string> Files)>> ExtractAllAsync(IEnumerable<DebianPackageInfo> packages, string directory, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(packages);
-        var debs = new List<string>();
+        var debs = new List<(DebianPackageInfo, string, IReadOnlyList<string>)>();
         foreach (var package in packages)
         {
             progress?.Report($"{package.Name} {package.Version}");
             var deb = await DownloadAsync(package, cancellationToken).ConfigureAwait(false);
-            DebPackage.Open(deb).ExtractData(directory);
-            debs.Add(deb);
+            debs.Add((package, deb, DebPackage.Open(deb).ExtractData(directory)));
         }
 
         return debs;

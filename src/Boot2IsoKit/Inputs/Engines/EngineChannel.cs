@@ -50,4 +50,16 @@ internal static class EngineChannels
         "master" => EngineChannel.Master,
         _ => throw new Boot2IsoKit.Plumbing.Errors.InvalidInputException("recipe", "engine.channel", $"unknown channel '{word}'"),
     };
+
+    /// <summary>The word <see cref="Parse"/> takes for <paramref name="channel"/> (the site's directory name).</summary>
+    public static string Word(EngineChannel channel) => channel switch
+    {
+        EngineChannel.Stable => "stable",
+        EngineChannel.Test => "test",
+        EngineChannel.Experimental => "experimental",
+        EngineChannel.Nightly => "nightly",
+        EngineChannel.Edge => "edge",
+        EngineChannel.Master => "master",
+        _ => throw new ArgumentOutOfRangeException(nameof(channel), channel, "not a channel"),
+    };
 }

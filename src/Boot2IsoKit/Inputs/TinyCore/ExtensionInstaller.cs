@@ -5,11 +5,13 @@ using Boot2IsoKit.Plumbing.IO;
 namespace Boot2IsoKit.Inputs.TinyCore;
 
 /// <summary>What installing extensions did: which were copied in, which the base already had, which base files were kept.</summary>
+/// <param name="AddedBy">Every overlay path an extension put in (its files and its tce.installed record), with that extension.</param>
 internal sealed record ExtensionInstallReport(
     IReadOnlyList<string> Installed,
     IReadOnlyList<string> AlreadyInstalled,
     IReadOnlyList<string> KeptBasePaths,
-    IReadOnlyList<string> BootScripts);
+    IReadOnlyList<string> BootScripts,
+    IReadOnlyDictionary<string, ResolvedExtension> AddedBy);
 
 /// <summary>
 /// Puts extensions into a rootfs overlay the way <c>tce-load -ic</c> (copy mode) leaves the file system
@@ -73,6 +75,7 @@ internal sealed class ExtensionInstaller : IDisposable
         var already = new List<string>();
         var kept = new List<string>();
         var scripts = new List<string>();
+        var addedBy = new Dictionary<string, ResolvedExtension>(StringComparer.Ordinal);
         bool Exists(string path) => overlay.TryGet(path, out _) || baseHasPath(path);
 
         foreach (var (extension, image) in _images)
@@ -97,6 +100,7 @@ internal sealed class ExtensionInstaller : IDisposable
                     continue;
                 }
 
+                addedBy[entry.Path] = extension;
                 // A second name whose first name was kept from the base becomes a copy of the bytes, as cp makes it.
                 overlay.Add(entry.Kind == RootfsEntryKind.HardLink && skipped.Contains(entry.LinkTarget!)
                     ? entry with { Kind = RootfsEntryKind.File, Content = byPath[entry.LinkTarget!].Content, LinkTarget = null }
@@ -110,6 +114,7 @@ internal sealed class ExtensionInstaller : IDisposable
             else if (!overlay.TryGet(marker, out _))
             {
                 overlay.Add(RootfsEntry.File(marker, new BytesContent(ReadOnlyMemory<byte>.Empty, marker), origin: origin) with { ModificationTime = timestamp });
+                addedBy[marker] = extension;
             }
 
             installed.Add(extension.Name);
@@ -128,7 +133,7 @@ internal sealed class ExtensionInstaller : IDisposable
             { ModificationTime = timestamp });
         }
 
-        return new ExtensionInstallReport(installed, already, kept, scripts);
+        return new ExtensionInstallReport(installed, already, kept, scripts, addedBy);
     }
 
     public void Dispose()

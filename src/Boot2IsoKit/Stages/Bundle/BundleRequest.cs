@@ -17,6 +17,9 @@ internal sealed record BundleRequest
 
     public IsoProvenance? Provenance { get; init; }
 
+    /// <summary>The ISO's bill of materials (<c>&lt;iso&gt;.spdx.json</c>), bundled as <see cref="BundleWriter.BillOfMaterialsName"/> when given.</summary>
+    public string? BillOfMaterialsPath { get; init; }
+
     /// <summary>The time stamped on every entry (the run's source date, see <see cref="Boot2IsoKit.Plumbing.Reproducibility.SourceDate"/>); default the ISO's modification time.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 

@@ -12,7 +12,8 @@ namespace Boot2IsoKit.Stages.Bundle;
 
 /// <summary>
 /// Writes the air-gapped bundle: <c>&lt;name&gt;.tar.gz</c> and <c>&lt;name&gt;.zip</c>, each with <c>&lt;name&gt;/</c>
-/// boot2docker.iso, SHA256SUMS, manifest.json, seed.sh, seed.ps1 and README.txt. Entries, order, times and modes are
+/// boot2docker.iso, the ISO's bill of materials when it has one (boot2docker.iso.spdx.json), SHA256SUMS, manifest.json,
+/// seed.sh, seed.ps1 and README.txt. Entries, order, times and modes are
 /// fixed, so the same ISO and inputs give the same bytes. Usage: <c>BundleWriter.Write(request)</c>.
 /// </summary>
 internal static partial class BundleWriter
@@ -22,6 +23,9 @@ internal static partial class BundleWriter
 
     private static readonly DateTimeOffset ZipEpoch = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset ZipEnd = new(2107, 12, 31, 23, 59, 58, TimeSpan.Zero);
+
+    /// <summary>The bill of materials' name in the bundle, beside boot2docker.iso.</summary>
+    public const string BillOfMaterialsName = MachineStore.IsoFileName + ".spdx.json";
 
     private sealed record Entry(string Name, UnixFileMode Mode, Func<Stream> Open);
 
@@ -37,13 +41,15 @@ internal static partial class BundleWriter
         var (sha256, size) = Hash(request.IsoPath);
         var manifest = IsoManifest.Create(facts, sha256, size, request.Provenance);
         var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJson() + "\n");
+        var billOfMaterials = request.BillOfMaterialsPath is { } bomPath ? File.ReadAllBytes(bomPath) : null;
         var sums = Encoding.UTF8.GetBytes(
-            $"{sha256}  {MachineStore.IsoFileName}\n{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  manifest.json\n");
-        var readme = Encoding.UTF8.GetBytes(Readme(request.Name, manifest, facts));
+            $"{sha256}  {MachineStore.IsoFileName}\n{Convert.ToHexStringLower(SHA256.HashData(manifestBytes))}  manifest.json\n"
+            + (billOfMaterials is null ? "" : $"{Convert.ToHexStringLower(SHA256.HashData(billOfMaterials))}  {BillOfMaterialsName}\n"));
+        var readme = Encoding.UTF8.GetBytes(Readme(request.Name, manifest, facts, billOfMaterials is not null));
         var timestamp = request.Timestamp ?? new DateTimeOffset(File.GetLastWriteTimeUtc(request.IsoPath), TimeSpan.Zero);
         timestamp = DateTimeOffset.FromUnixTimeSeconds(timestamp.ToUnixTimeSeconds());
 
-        Entry[] entries =
+        List<Entry> entries =
         [
             new(MachineStore.IsoFileName, Regular, () => File.OpenRead(request.IsoPath)),
             new("SHA256SUMS", Regular, () => new MemoryStream(sums, writable: false)),
@@ -52,6 +58,11 @@ internal static partial class BundleWriter
             new("seed.ps1", Executable, () => Script("seed.ps1")),
             new("README.txt", Regular, () => new MemoryStream(readme, writable: false)),
         ];
+        if (billOfMaterials is not null)
+        {
+            entries.Insert(1, new(BillOfMaterialsName, Regular, () => new MemoryStream(billOfMaterials, writable: false)));
+        }
+
 
         var tarGz = Path.Combine(request.OutputDirectory, request.Name + ".tar.gz");
         var zip = Path.Combine(request.OutputDirectory, request.Name + ".zip");
@@ -65,7 +76,7 @@ internal static partial class BundleWriter
         typeof(BundleWriter).Assembly.GetManifestResourceStream("Boot2IsoKit.Stages.Bundle.Scripts." + name)
         ?? throw new InvalidOperationException($"the resource for {name} is missing from the assembly");
 
-    private static void WriteTarGz(Stream output, string name, Entry[] entries, DateTimeOffset timestamp)
+    private static void WriteTarGz(Stream output, string name, IReadOnlyList<Entry> entries, DateTimeOffset timestamp)
     {
         using var gzip = new GZipStream(output, CompressionLevel.Optimal, leaveOpen: true);
         using var tar = new TarWriter(gzip, TarEntryFormat.Ustar, leaveOpen: true);
@@ -90,7 +101,7 @@ internal static partial class BundleWriter
         return entry;
     }
 
-    private static void WriteZip(Stream output, string name, Entry[] entries, DateTimeOffset timestamp)
+    private static void WriteZip(Stream output, string name, IReadOnlyList<Entry> entries, DateTimeOffset timestamp)
     {
         // DOS time stamps start in 1980 (SOURCE_DATE_EPOCH=0 is common): clamp, keeping the output reproducible.
         timestamp = timestamp < ZipEpoch ? ZipEpoch : timestamp > ZipEnd ? ZipEnd : timestamp;
@@ -119,7 +130,7 @@ internal static partial class BundleWriter
         return (Convert.ToHexStringLower(hash), stream.Length);
     }
 
-    private static string Readme(string name, IsoManifest manifest, IsoFacts facts)
+    private static string Readme(string name, IsoManifest manifest, IsoFacts facts, bool hasBillOfMaterials)
     {
         var (_, explanation) = SeedReport.Explain(facts.ParsedVersion);
         var text = new StringBuilder();
@@ -138,6 +149,10 @@ internal static partial class BundleWriter
         }
 
         text.AppendLine("  manifest.json lists the versions and the inputs' sha256 digests.");
+        if (hasBillOfMaterials)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {BillOfMaterialsName} is the ISO's bill of materials (SPDX 2.3): its packages and the files the build added.");
+        }
         text.AppendLine();
         text.AppendLine("Seed docker-machine's cache (verifies SHA256SUMS first; keeps any cached ISO as a .bak):");
         text.AppendLine("  Linux, macOS:  sh seed.sh [--storage-path DIR]");

@@ -1,6 +1,7 @@
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Stages.BillOfMaterials;
 using Boot2IsoKit.Stages.Bundle;
 using Boot2IsoKit.Stages.Docker;
 using Boot2IsoKit.Stages.Inspection;
@@ -58,6 +59,9 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
                 Commands = recipe.Verify,
             },
         };
+        await BillOfMaterialsWriter.WriteAsync(
+            new BillOfMaterialsRequest(plan, outcome.IsoPath, outcome.Sha256, builder.Name, record.Inputs, BaseIsoUrl(plan), context.RepositoryRoot),
+            cancellationToken).ConfigureAwait(false);
         record.Save(context.Artifacts);
         return record;
     }
@@ -145,6 +149,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
             Name = Path.GetFileNameWithoutExtension(iso),
             OutputDirectory = Path.Combine(context.Artifacts, "bundle"),
             Provenance = record?.ToProvenance(),
+            BillOfMaterialsPath = File.Exists(BillOfMaterialsWriter.PathFor(iso)) ? BillOfMaterialsWriter.PathFor(iso) : null,
             Force = Arguments.Force,
             OsReleaseProbe = new IsoOsReleaseProbe(),
             Timestamp = context.SourceDateEpoch is { } epoch ? DateTimeOffset.FromUnixTimeSeconds(epoch) : null,
@@ -169,6 +174,12 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
               ?? throw new Boot2IsoKitException("No ISO given and none built yet: pass --iso=PATH or run --target=ExperimentalIso first.");
         return File.Exists(iso) ? iso : throw new InvalidInputException("--iso", iso, "no such file");
     }
+
+    /// <summary>Where the input cache fetched the plan's base ISO from; null for a local file.</summary>
+    private Uri? BaseIsoUrl(BuildPlan plan) =>
+        plan.Base is BuildBase.IsoFile iso
+            ? context.Cache.Entries.LastOrDefault(e => string.Equals(Path.GetFullPath(e.Path), Path.GetFullPath(iso.Opened.Path), StringComparison.Ordinal))?.Url
+            : null;
 
     /// <summary>The sha256 of the base ISO and the engine tgz, by input name, for the build record.</summary>
     private static async Task<Dictionary<string, string>> InputHashesAsync(BuildPlan plan, string? localBaseIso, CancellationToken cancellationToken)

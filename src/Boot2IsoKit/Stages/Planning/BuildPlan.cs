@@ -41,11 +41,22 @@ internal sealed record BuildPlan : IDisposable
     /// <summary>Where each injected binary (or its bundled-mode wrapper) lands; Verify runs each.</summary>
     public IReadOnlyList<string> InjectedBinaries { get; init; } = [];
 
+    /// <summary>What the delta was made from and which of it put each path there (the bill of materials' facts).</summary>
+    public BuildMaterials Materials { get; init; } = BuildMaterials.None;
+
+    /// <summary>Open inputs the delta's content is read from (Tiny Core images): closed with the plan.</summary>
+    public IReadOnlyList<IDisposable> Held { get; init; } = [];
+
     public void Dispose()
     {
         if (Base is BuildBase.IsoFile iso)
         {
             iso.Opened.Dispose();
+        }
+
+        foreach (var held in Held)
+        {
+            held.Dispose();
         }
     }
 }
@@ -89,4 +100,5 @@ internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<strin
 
 /// <summary>The Docker engine pinned: its version, the tgz it came from (local, after any download) and where it was fetched.</summary>
 /// <param name="BinaryNames">The binaries it puts into /usr/local/bin.</param>
-internal sealed record EngineInput(string Version, string Tgz, Uri? Url, string? Sha256, IReadOnlyList<string> BinaryNames);
+/// <param name="Channel">The download site's channel it came from; null for a local tgz or a URL of the recipe's.</param>
+internal sealed record EngineInput(string Version, string Tgz, Uri? Url, string? Sha256, IReadOnlyList<string> BinaryNames, Boot2IsoKit.Inputs.Engines.EngineChannel? Channel = null);

@@ -36,9 +36,10 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         var (baseIsoPath, fetched) = await ResolveInputsAsync(recipe, needsBaseIso, cancellationToken).ConfigureAwait(false);
 
         var baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        var held = new List<IDisposable>(); // inputs the plan keeps open (Tiny Core images), closed with it
         try
         {
-            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, cancellationToken).ConfigureAwait(false);
+            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, held, cancellationToken).ConfigureAwait(false);
             if (plan.Base is not BuildBase.IsoFile)
             {
                 baseIso?.Dispose(); // read for the injection check only
@@ -49,6 +50,7 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         catch
         {
             baseIso?.Dispose();
+            held.ForEach(h => h.Dispose());
             throw;
         }
     }
@@ -83,7 +85,7 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         return missing.Count > 0 ? throw new MissingInputsException(cacheRoot!, missing) : (baseIso, engine);
     }
 
-    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, CancellationToken cancellationToken)
+    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, List<IDisposable> held, CancellationToken cancellationToken)
     {
         var layout = baseIso?.Layout ?? Boot2DockerVersion.Parse(recipe.Base.Release).Layout;
         var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
@@ -99,44 +101,68 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
 
         // Later additions of a path replace earlier ones, as later initramfs members do: overlays, then
         // injected binaries, then Tiny Core extensions (which, like tce-load, keep files already there),
-        // then the engine, then the version files the build itself writes.
+        // then the engine, then the certificates and daemon settings, then the version files the build itself writes.
         var delta = new RootfsOverlay();
+        var ledger = new MaterialLedger();
         foreach (var directory in recipe.Overlays)
         {
-            OverlayDirectory.AddTo(delta, FromRepository(directory), timestamp);
+            var overlay = new BuildMaterial.Overlay(FromRepository(directory));
+            OverlayDirectory.AddTo(delta, overlay.Directory, timestamp);
+            ledger.Add(overlay);
+            ledger.Record(delta, _ => overlay);
         }
 
         var injected = new List<string>();
         foreach (var package in recipe.Packages)
         {
-            var injection = await InjectAsync(recipe, package, baseIso, cancellationToken).ConfigureAwait(false);
+            var (injection, owners) = await InjectAsync(recipe, package, baseIso, ledger, cancellationToken).ConfigureAwait(false);
             settings.Log.Info(injection.Report.ToString().TrimEnd());
             injected.AddRange(injection.Report.Binaries.Select(b => b.InstalledAt));
             foreach (var entry in injection.Entries)
             {
                 delta.Add(entry with { ModificationTime = timestamp });
             }
+
+            ledger.Record(delta, owners);
         }
 
         if (recipe.Extensions.Count > 0)
         {
-            // The installer reads the images when the overlay is written, so it is not disposed here: it lives as long as the process.
-            var (_, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
+            // The installer's images are read when the overlay is written: the plan holds them open until it is disposed.
+            var (installer, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
                 delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+            held.Add(installer);
             settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
+            var byExtension = extensions.AddedBy.Values.Distinct().ToDictionary(e => e, e => new BuildMaterial.Extension(e));
+            foreach (var material in byExtension.Values)
+            {
+                ledger.Add(material);
+            }
+
+            ledger.Record(delta, entry => extensions.AddedBy.TryGetValue(entry.Path, out var by) ? byExtension[by] : null);
         }
 
         EngineInput? engine = null;
         if (fetched is not null && tarball is not null)
         {
             tarball.AddTo(delta, timestamp);
+            var engineMaterial = new BuildMaterial.Engine();
+            ledger.Add(engineMaterial);
+            ledger.Record(delta, _ => engineMaterial);
             // A dynamically linked engine's libraries, checked against the base like injected packages.
-            foreach (var entry in await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false))
+            var libraries = await EngineLibraryPlanner.PlanAsync(recipe, tarball, recipe.Engine!.Version, baseIso, debian, settings, cancellationToken).ConfigureAwait(false);
+            foreach (var entry in libraries.Entries)
             {
                 delta.Add(entry with { ModificationTime = timestamp });
             }
 
-            engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames);
+            foreach (var package in libraries.Packages)
+            {
+                ledger.Add(new BuildMaterial.DebianPackage(package));
+            }
+
+            ledger.Record(delta, MaterialLedger.FromDonor(libraries.DonorRoot, libraries.Packages, engineMaterial));
+            engine = new EngineInput(recipe.Engine!.Version, fetched.Tgz, fetched.Url, fetched.Sha256, tarball.BinaryNames, fetched.Channel);
         }
 
         // The closed-network settings: the certificates the system trusts, the engine's dockerd behind the daemon settings.
@@ -156,6 +182,7 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             delta.Add(entry);
         }
 
+        ledger.Record(delta, _ => null);
         return new BuildPlan
         {
             RecipeName = recipe.Name,
@@ -168,6 +195,8 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             InitrdMode = recipe.Initrd,
             OutputPath = FromRepository(recipe.Output ?? $"artifacts/boot2docker-{recipe.Name}.iso"),
             InjectedBinaries = injected,
+            Materials = ledger.Complete(delta),
+            Held = held,
         };
     }
 
@@ -186,7 +215,8 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             await files.ReadTextAsync(image, "etc/motd", cancellationToken).ConfigureAwait(false));
     }
 
-    private async Task<InjectionPlan> InjectAsync(Recipe recipe, PackageSpec package, BaseIso? target, CancellationToken cancellationToken)
+    /// <summary>The injection of one recipe package, and who owns each entry it adds (the .deb that unpacked it, or the host binary).</summary>
+    private async Task<(InjectionPlan Plan, Func<RootfsEntry, BuildMaterial?> Owners)> InjectAsync(Recipe recipe, PackageSpec package, BaseIso? target, MaterialLedger ledger, CancellationToken cancellationToken)
     {
         ITargetRootfs targetRootfs = target is null
             ? new DirectoryRootfs(Directory.CreateDirectory(Path.Combine(settings.Scratch, "empty-target")).FullName)
@@ -195,29 +225,38 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         var mode = target is null ? InjectionMode.Bundled : package.Mode;
         if (package.Host is { } hostBinary)
         {
-            return LibraryInjector.Plan(new InjectionRequest
+            var host = new BuildMaterial.HostBinary(hostBinary);
+            ledger.Add(host);
+            return (LibraryInjector.Plan(new InjectionRequest
             {
                 DonorRoot = new DirectoryRootfs("/"),
                 Binaries = [hostBinary],
                 Target = targetRootfs,
                 Mode = mode,
                 PackageName = Path.GetFileName(hostBinary),
-            });
+            }), _ => host);
         }
 
         var name = package.Deb!;
         var donor = Directory.CreateDirectory(Path.Combine(settings.Scratch, "donor-" + name)).FullName;
-        await debian.ExtractAsync(
+        var extracted = await debian.ExtractAsync(
             new DebianRequest([name], package.Suite, package.From is { } from ? FromRepository(from) : null, recipe.DebianMirror, $"{recipe.SourcePath}: line {package.Line}", donor),
             cancellationToken).ConfigureAwait(false);
-        return LibraryInjector.Plan(new InjectionRequest
+        foreach (var deb in extracted)
+        {
+            ledger.Add(new BuildMaterial.DebianPackage(deb));
+        }
+
+        // A wrapper or link of the injection belongs to the package the recipe names.
+        var requested = extracted.FirstOrDefault(d => d.Package.Name == name) is { } named ? new BuildMaterial.DebianPackage(named) : null;
+        return (LibraryInjector.Plan(new InjectionRequest
         {
             DonorRoot = new DirectoryRootfs(donor),
             Binaries = package.Binaries.Count > 0 ? [.. package.Binaries.Select(b => MergedUsrAware(donor, b))] : DefaultBinaries(donor),
             Target = targetRootfs,
             Mode = mode,
             PackageName = name,
-        });
+        }), MaterialLedger.FromDonor(donor, extracted, requested));
     }
 
     private string FromRepository(string path) => Path.GetFullPath(path, settings.RepositoryRoot);

@@ -59,7 +59,7 @@ internal sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache 
                 EngineSources.FromSettings(spec.Sources, recipeSource).OverriddenBy(EngineSources.FromEnvironment()),
                 EngineChannels.Parse(spec.Channel));
         var fetched = await download.FetchAsync(cache, spec.Sha256, cancellationToken).ConfigureAwait(false);
-        return new FetchedEngine(fetched.Path, download.Url, fetched.Sha256);
+        return new FetchedEngine(fetched.Path, download.Url, fetched.Sha256, download.Channel);
     }
 
     /// <summary>Where GitHub serves a release asset (what an offline build would have fetched).</summary>

@@ -1,6 +1,7 @@
 using Boot2IsoKit.Inputs.Debian;
 using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Model.Recipes;
+using Boot2IsoKit.Plumbing.IO;
 
 namespace Boot2IsoKit.Stages.Planning;
 
@@ -15,7 +16,7 @@ internal sealed class DebianPackageSource(string cacheDirectory, IDownloader dow
 {
     public const string DefaultSuite = "bookworm";
 
-    public async Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<ExtractedDebianPackage>> ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         // Local .debs (from:) need no mirror.
@@ -35,6 +36,22 @@ internal sealed class DebianPackageSource(string cacheDirectory, IDownloader dow
             warning?.Invoke($"{string.Join(", ", request.Names)}: {problem}");
         }
 
-        await repository.ExtractAllAsync(resolved.Packages, request.DonorRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var suite = request.LocalIndex is null ? request.Suite ?? DefaultSuite : null;
+        var extracted = await repository.ExtractAllAsync(resolved.Packages, request.DonorRoot, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        // Licences are read once everything is unpacked: a package's doc directory may be a link into another's.
+        var result = new List<ExtractedDebianPackage>(extracted.Count);
+        foreach (var (package, deb, files) in extracted)
+        {
+            result.Add(new ExtractedDebianPackage(
+                package,
+                suite,
+                package.LocalPath is null && package.Filename is { } filename ? repository.Mirror.Resolve(filename) : null,
+                package.LocalPath is null && package.Sha256 is { } pinned ? pinned : await FileHash.Sha256Async(deb, cancellationToken).ConfigureAwait(false),
+                DebianCopyright.LicenseExpression(Path.Combine(request.DonorRoot, "usr", "share", "doc", package.Name, "copyright")),
+                files));
+        }
+
+        return result;
     }
 }

@@ -13,19 +13,20 @@ namespace Boot2IsoKit.Stages.Planning;
 /// </summary>
 internal static class EngineLibraryPlanner
 {
-    public static async Task<IReadOnlyList<RootfsEntry>> PlanAsync(Recipe recipe, EngineTarball tarball, string version, BaseIso? target, IDebianSource debian, PlannerSettings settings, CancellationToken cancellationToken)
+    public static async Task<PlannedEngineLibraries> PlanAsync(Recipe recipe, EngineTarball tarball, string version, BaseIso? target, IDebianSource debian, PlannerSettings settings, CancellationToken cancellationToken)
     {
         if (target is null)
         {
             settings.Log.Warning("the engine's libraries cannot be checked without the base rootfs (docker builder without --base-iso): a dynamically linked engine may not start");
-            return [];
+            return new PlannedEngineLibraries([], [], settings.Scratch);
         }
 
         var donor = Directory.CreateDirectory(Path.Combine(settings.Scratch, "engine-libraries")).FullName;
+        IReadOnlyList<ExtractedDebianPackage> packages = [];
         if (recipe.Engine?.Libraries is { } libraries)
         {
             // libc6 comes too: the closure is read in the donor, then the base's own glibc is used (closure mode).
-            await debian.ExtractAsync(
+            packages = await debian.ExtractAsync(
                 new DebianRequest([.. libraries.Debs, "libc6"], libraries.Suite, null, recipe.DebianMirror, $"{recipe.SourcePath}: line {libraries.Line} (engine.libraries)", donor),
                 cancellationToken).ConfigureAwait(false);
         }
@@ -46,6 +47,9 @@ internal static class EngineLibraryPlanner
             settings.Log.Info(report.ToString().TrimEnd());
         }
 
-        return plan.Entries;
+        return new PlannedEngineLibraries(plan.Entries, packages, donor);
     }
 }
+
+/// <summary>The entries for an engine's libraries, and the Debian packages unpacked into <paramref name="DonorRoot"/> for them.</summary>
+internal sealed record PlannedEngineLibraries(IReadOnlyList<RootfsEntry> Entries, IReadOnlyList<ExtractedDebianPackage> Packages, string DonorRoot);

@@ -21,15 +21,30 @@ internal interface IInputResolver
     Task<FetchedEngine> EngineAsync(EngineSpec spec, string recipeSource, CancellationToken cancellationToken = default);
 }
 
-/// <summary>An engine archive on local disk and where it came from (null for a local file).</summary>
-internal sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256);
+/// <summary>An engine archive on local disk, where it came from and the site's channel it was taken from (null for a local file).</summary>
+internal sealed record FetchedEngine(string Tgz, Uri? Url, string? Sha256, Boot2IsoKit.Inputs.Engines.EngineChannel? Channel = null);
 
 /// <summary>Debian packages for injection: resolved with their dependencies and unpacked into a donor root.</summary>
 internal interface IDebianSource
 {
-    /// <summary>Unpacks the named packages and what they depend on into the request's donor root.</summary>
-    Task ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
+    /// <summary>Unpacks the named packages and what they depend on into the request's donor root; returns each package unpacked, in order.</summary>
+    Task<IReadOnlyList<ExtractedDebianPackage>> ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
 }
+
+/// <summary>One .deb unpacked into a donor root: what it is, where it came from, and the donor paths it wrote.</summary>
+/// <param name="Package">Its index stanza (name, version, architecture, Filename, SHA256).</param>
+/// <param name="Suite">The suite it was resolved in; null for a local .deb (<c>from:</c>).</param>
+/// <param name="DownloadLocation">The mirror URL it was fetched from; null for a local .deb.</param>
+/// <param name="Sha256">The sha256 of the .deb file.</param>
+/// <param name="License">Its licence as an SPDX expression when its copyright file is machine-readable (DEP-5), else null.</param>
+/// <param name="Files">Donor-relative paths it wrote ("usr/sbin/ipvsadm"), in archive order.</param>
+internal sealed record ExtractedDebianPackage(
+    Boot2IsoKit.Inputs.Debian.DebianPackageInfo Package,
+    string? Suite,
+    Uri? DownloadLocation,
+    string Sha256,
+    string? License,
+    IReadOnlyList<string> Files);
 
 /// <summary>Debian packages to unpack.</summary>
 /// <param name="Names">Package names; their dependencies come too.</param>
