@@ -38,7 +38,7 @@ public sealed class TinyCoreExtensionsTests
         var online = new RootfsOverlay();
         using (var downloader = new Downloader(new DownloaderOptions { MaxAttempts = 1 }))
         {
-            var (installer, report) = await TinyCoreExtensions.AddToAsync(online, recipe, ReadBase, _ => false, new InputCacheStore(scratch["cache"], downloader), p => p, 1_600_000_000, TestContext.Current.CancellationToken);
+            var (installer, report) = await TinyCoreExtensions.AddToAsync(online, recipe, ReadBase, _ => false, TinyCoreExtensions.Through(new InputCacheStore(scratch["cache"], downloader), recipe.TinyCoreMirror, _ => null), p => p, 1_600_000_000, TestContext.Current.CancellationToken);
             using (installer)
             {
                 Assert.Equal(["lib.tcz", "tool.tcz"], report.Installed);
@@ -50,7 +50,7 @@ public sealed class TinyCoreExtensionsTests
 
         var requests = mirror.Http.RequestCount;
         var offline = new RootfsOverlay();
-        var (offlineInstaller, _) = await TinyCoreExtensions.AddToAsync(offline, recipe, ReadBase, _ => false, new InputCacheStore(scratch["cache"], null, offline: true), p => p, 1_600_000_000, TestContext.Current.CancellationToken);
+        var (offlineInstaller, _) = await TinyCoreExtensions.AddToAsync(offline, recipe, ReadBase, _ => false, TinyCoreExtensions.Through(new InputCacheStore(scratch["cache"], null, offline: true), recipe.TinyCoreMirror, _ => null), p => p, 1_600_000_000, TestContext.Current.CancellationToken);
         offlineInstaller.Dispose();
 
         Assert.Equal(requests, mirror.Http.RequestCount);

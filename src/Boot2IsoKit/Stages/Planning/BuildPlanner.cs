@@ -130,7 +130,8 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         {
             // The installer's images are read when the overlay is written: the plan holds them open until it is disposed.
             var (installer, extensions) = await Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.AddToAsync(
-                delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false, inputs.Cache, FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
+                delta, recipe, baseIso is null ? null : baseIso.ReadRootfsText, path => baseIso?.Contents.Exists(path) ?? false,
+                (names, major, ct) => inputs.ExtensionsAsync(names, major, recipe.TinyCoreMirror, ct), FromRepository, timestamp, cancellationToken).ConfigureAwait(false);
             held.Add(installer);
             settings.Log.Info($"Tiny Core extensions installed: {string.Join(", ", extensions.Installed)}; already in the base: {string.Join(", ", extensions.AlreadyInstalled)}");
             var byExtension = extensions.AddedBy.Values.Distinct().ToDictionary(e => e, e => new BuildMaterial.Extension(e));

@@ -12,7 +12,8 @@ namespace Boot2IsoKit.Stages.Planning;
 /// </summary>
 internal sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
 {
-    public InputCacheStore Cache => cache;
+    public Task<IReadOnlyList<Boot2IsoKit.Inputs.TinyCore.ResolvedExtension>> ExtensionsAsync(IReadOnlyList<string> names, int releaseMajor, string? recipeMirror, CancellationToken cancellationToken = default) =>
+        Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.Through(cache, recipeMirror, Environment.GetEnvironmentVariable)(names, releaseMajor, cancellationToken);
 
     public async Task<string> BaseIsoAsync(BaseSpec spec, CancellationToken cancellationToken = default)
     {

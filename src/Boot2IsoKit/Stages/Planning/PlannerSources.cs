@@ -6,8 +6,12 @@ namespace Boot2IsoKit.Stages.Planning;
 /// <summary>Finds the inputs a recipe names: local files, the input cache, or a download.</summary>
 internal interface IInputResolver
 {
-    /// <summary>The input cache every fetched input goes through (Tiny Core extensions are fetched into it too).</summary>
-    Boot2IsoKit.Inputs.InputCache.InputCacheStore Cache { get; }
+    /// <summary>
+    /// Tiny Core extensions by name, with their .dep chains, from the recipe's mirror (else the environment's,
+    /// else Tiny Core's site) for the major release <paramref name="releaseMajor"/> (10 for "10.x"), through the input cache.
+    /// </summary>
+    /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<IReadOnlyList<Boot2IsoKit.Inputs.TinyCore.ResolvedExtension>> ExtensionsAsync(IReadOnlyList<string> names, int releaseMajor, string? recipeMirror, CancellationToken cancellationToken = default);
 
     /// <summary>The local path of the base ISO (the recipe's <c>iso:</c>, else its release, fetched or cached).</summary>
     /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
