@@ -24,14 +24,27 @@ if (args.Length > 0 && args[0] == "case")
 }
 
 var quick = args.Contains("--quick");
-// The only mode besides "case" is "run" (the default).
-_ = args.Length > 0 && args[0] != "run" ? throw new ArgumentException("usage: Boot2IsoKit.Bench [run [--quick]]") : 0;
+// The modes besides "case": "run" (the default, every case) and "verify" (only Verify's rows, to results-verify.md).
+_ = args.Length > 0 && args[0] is not ("run" or "verify") ? throw new ArgumentException("usage: Boot2IsoKit.Bench [run [--quick] | verify]") : 0;
 var root = RepositoryRoot.Find();
 var work = Path.Combine(root, "artifacts", "bench");
 Directory.CreateDirectory(work);
 var self = Environment.ProcessPath!;
 var selfArguments = self.EndsWith("dotnet", StringComparison.Ordinal) ? new[] { typeof(Cases).Assembly.Location } : [];
 string[] Self(params string[] rest) => [.. selfArguments, "case", .. rest];
+
+if (args.Length > 0 && args[0] == "verify")
+{
+    var verifyTable = new StringBuilder();
+    verifyTable.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}.");
+    verifyTable.AppendLine().AppendLine("| case | seconds | peak RSS (MiB) | ratio |").AppendLine("|---|---:|---:|---|");
+    VerifyBench.AppendRows(verifyTable, await VerifyBench.MeasureAsync(work, self, Self));
+    var verifyReport = Path.Combine(work, "results-verify.md");
+    File.WriteAllText(verifyReport, verifyTable.ToString());
+    Console.WriteLine(verifyTable);
+    Console.WriteLine("written to " + verifyReport);
+    return 0;
+}
 
 Console.WriteLine("preparing inputs: a boot2docker-sized fixture base, an engine tgz with the daemon set, ipvsadm from Debian...");
 var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, new FixtureOptions { PaddingMegabytes = 124 });
@@ -155,6 +168,9 @@ var xorrisoBig = Alternated(
     new BenchCase("our builder, 1 GiB tree", self, Self("build-tree", bigTree, Path.Combine(work, "big-ours.iso"))),
     new BenchCase("xorriso -as mkisofs, 1 GiB tree", "xorriso", ["-as", "mkisofs", "-R", "-o", Path.Combine(work, "big-xorriso.iso"), bigTree]))[1];
 
+// Verify's boots (TCG), one per layout: each costs a minute or two of a core.
+var verifyResults = await VerifyBench.MeasureAsync(work, self, Self);
+
 var table = new StringBuilder();
 table.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}; {DateTime.UtcNow:yyyy-MM-dd}; best of {runs}.");
 table.AppendLine(CultureInfo.InvariantCulture, $"Base: {new FileInfo(fixture.IsoPath).Length / 1048576.0:0} MiB fixture ISO (initrd {InitrdSize(fixture.IsoPath) / 1048576.0:0} MiB, legacy lzma, {UnpackedSize(fixture.IsoPath) / 1048576.0:0} MiB unpacked, mostly Debian ELF files); engine tgz {new FileInfo(engine.TgzPath).Length / 1048576.0:0} MiB ({engine.Version}, the daemon set, {TgzUnpackedSize(engine.TgzPath) / 1048576.0:0} MiB unpacked); ipvsadm (bullseye) with its libraries.");
@@ -177,6 +193,7 @@ foreach (var m in results)
     table.AppendLine(CultureInfo.InvariantCulture, $"| {m.Case} | {m.Seconds:0.00} | {m.PeakKilobytes / 1024.0:0} | {ratio} |");
 }
 
+VerifyBench.AppendRows(table, verifyResults);
 if (dockerSkipped is not null)
 {
     table.AppendLine(CultureInfo.InvariantCulture, $"| docker builder, same recipe | not measured: {dockerSkipped} | | |");
@@ -251,6 +268,10 @@ internal static class Cases
                     await pipeline.BuildAsync();
                     return 0;
                 }
+
+            case "verify":
+                // verify ISO MILESTONES: one Verify boot (CD + userdata disk, TCG) of a built ISO.
+                return await VerifyBench.RunCaseAsync(args[1], args[2]);
 
             case "lzma-encode":
                 {

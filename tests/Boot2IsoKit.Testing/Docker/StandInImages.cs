@@ -64,8 +64,10 @@ internal static class StandInImages
         }
 
         Directory.CreateDirectory(context);
-        // cp -a keeps what the tar needs: modes, symlinks (busybox applets, soname links), owners.
-        await ExternalTool.RunCheckedAsync("cp", ["-a", rootfsDirectory, Path.Combine(context, "rootfs")], cancellationToken: ct).ConfigureAwait(false);
+        // The rootfs travels as a tar that ADD unpacks as it is: owners, setuid/setgid bits, symlinks (busybox
+        // applets, soname links, lib64 -> lib). COPY of a directory would chown every file to root, and chown(2)
+        // clears setuid: a real boot2docker image makes its rootfs in RUN steps and keeps /usr/bin/sudo 4755.
+        await ExternalTool.RunCheckedAsync("tar", ["-C", rootfsDirectory, "--numeric-owner", "-cf", Path.Combine(context, "rootfs.tar"), "."], cancellationToken: ct).ConfigureAwait(false);
         await ExternalTool.RunCheckedAsync("cp", ["-a", isoTreeDirectory, Path.Combine(context, "iso")], cancellationToken: ct).ConfigureAwait(false);
         File.Copy(isoPath, Path.Combine(context, "boot2docker.iso"));
         await File.WriteAllTextAsync(Path.Combine(context, "iso-script.sh"), script, ct).ConfigureAwait(false);
@@ -122,7 +124,7 @@ internal static class StandInImages
             SHELL ["/bin/bash", "-Eeuo", "pipefail", "-xc"]
             ENV DOCKER_VERSION={release} TCL_VERSION=10.1
             WORKDIR /rootfs
-            COPY rootfs/ /rootfs/
+            ADD rootfs.tar /rootfs/
             COPY iso/ /tmp/iso/
             RUN cp -v /usr/lib/ISOLINUX/isohdpfx.bin /tmp/
             COPY iso-script.sh {scriptPath}
@@ -135,7 +137,7 @@ internal static class StandInImages
             # Stand-in for boot2docker/boot2docker:{release} (legacy layout, up to v18.06): same paths, ENV and CMD.
             FROM {baseImage}
             ENV ROOTFS=/rootfs
-            COPY rootfs/ /rootfs/
+            ADD rootfs.tar /rootfs/
             COPY iso/ /tmp/iso/
             COPY iso-script.sh {scriptPath}
             # The real image ends by running its script; the fixture ISO is that script's output already.

@@ -67,10 +67,38 @@ public sealed class DockerfileRendererTests : IDisposable
         var context = DockerfileRenderer.Render(SeedLike(), Path.Combine(_work, "ctx"));
         Assert.DoesNotContain("sed -i", context.Dockerfile, StringComparison.Ordinal);
         Assert.DoesNotContain(">> \"$ROOTFS", context.Dockerfile, StringComparison.Ordinal);
-        Assert.DoesNotContain("tar -x", context.Dockerfile, StringComparison.Ordinal);
+        // The one tar is the merge of the copied delta into $ROOTFS: no other archive is unpacked there.
+        var tars = context.Dockerfile.Split('\n').Where(l => !l.StartsWith('#') && l.Contains("tar ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["RUN tar -C /tmp/b2ik-rootfs-delta -cf - . | tar -C \"$ROOTFS\" -xf - --numeric-owner --keep-directory-symlink --no-overwrite-dir \\"], tars);
         Assert.Contains("0644 file rootfs-overlay/etc/os-release", context.Listing(), StringComparison.Ordinal);
         Assert.Contains("0644 file rootfs-overlay/etc/motd", context.Listing(), StringComparison.Ordinal);
         Assert.Contains("0644 file iso-root/version", context.Listing(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// COPY chowns to root, which clears setuid; tar must not turn the base's lib64 link into a directory nor
+    /// give implied parents the context's mode. So: merged through tar, then owners, then the special modes
+    /// and the modes of the directories the delta names, in that order.
+    /// </summary>
+    [Fact]
+    public void Setuid_bits_and_named_directories_are_set_after_the_merge_and_the_owners()
+    {
+        var delta = new RootfsOverlay();
+        delta.Add(RootfsEntry.File("usr/local/bin/b2ik-su", BytesContent.FromText("#!/bin/sh\n", "b2ik-su"), 0x9ED /* 4755 */));
+        delta.Add(RootfsEntry.File("lib64/libb2ik.so.1", BytesContent.FromText("elf", "libb2ik"), 0x1A4));
+        delta.Add(RootfsEntry.Directory("home/docker", 0x1ED) with { Uid = 1000, Gid = 50 });
+        delta.Add(RootfsEntry.Directory("var/b2ik", 0x3FF /* 1777 */));
+        var dockerfile = DockerfileRenderer.Render(Plan("modes", "19.03.12", "boot2docker/boot2docker:19.03.12", delta, "b2d-v19.03.12", "19.03.12"), Path.Combine(_work, "ctx")).Dockerfile;
+
+        Assert.Contains("COPY rootfs-overlay/ /tmp/b2ik-rootfs-delta/", dockerfile, StringComparison.Ordinal);
+        var merge = dockerfile.IndexOf("--keep-directory-symlink --no-overwrite-dir", StringComparison.Ordinal);
+        var chown = dockerfile.IndexOf(" && chown -h 1000:50 \"$ROOTFS\"/home/docker", StringComparison.Ordinal);
+        var setuid = dockerfile.IndexOf(" && chmod 4755 \"$ROOTFS\"/usr/local/bin/b2ik-su", StringComparison.Ordinal);
+        var sticky = dockerfile.IndexOf(" && chmod 1777 \"$ROOTFS\"/var/b2ik", StringComparison.Ordinal);
+        Assert.True(merge > 0 && chown > merge && setuid > chown && sticky > chown, dockerfile);
+        // Implied parents (lib64, usr, usr/local/bin) keep the base's owner and mode: tar --no-overwrite-dir, no chmod.
+        Assert.DoesNotContain("\"$ROOTFS\"/lib64 ", dockerfile, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"$ROOTFS\"/usr/local/bin ", dockerfile, StringComparison.Ordinal);
     }
 
     [Fact]

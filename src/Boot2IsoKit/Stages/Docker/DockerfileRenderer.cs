@@ -28,6 +28,10 @@ internal static partial class DockerfileRenderer
     private const int DirectoryMode = 0x1ED; // 0755
     private const int FileMode = 0x1A4; // 0644
     private const int ExecutableMode = 0x1ED; // 0755
+    private const int SpecialModeBits = 0xE00; // setuid, setgid, sticky
+
+    /// <summary>Where COPY puts the delta before it is merged into $ROOTFS; outside every path the ISO scripts pack.</summary>
+    private const string DeltaStaging = "/tmp/b2ik-rootfs-delta";
 
     /// <summary>
     /// Writes the context into <paramref name="contextDirectory"/> (replacing what was there: the directory
@@ -124,6 +128,7 @@ internal static partial class DockerfileRenderer
 
         var special = new List<string>();
         var owners = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        var modes = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
         files.Directory(OverlayDirectory, DirectoryMode);
         foreach (var entry in overlay.EntriesWithParents())
         {
@@ -155,15 +160,18 @@ internal static partial class DockerfileRenderer
                     throw new InvalidInputException("rootfs overlay", entry.Path, "a socket cannot be put into an image");
             }
 
-            if (entry.Kind != RootfsEntryKind.HardLink && (entry.Uid != 0 || entry.Gid != 0))
+            // A directory the delta names takes its owner and mode over the base's, as the kernel applies a
+            // later initramfs member's; a parent it only implies keeps the base's (tar --no-overwrite-dir below).
+            var named = entry.Kind == RootfsEntryKind.Directory && overlay.TryGet(entry.Path, out _);
+            if (entry.Kind != RootfsEntryKind.HardLink && (entry.Uid != 0 || entry.Gid != 0 || named))
             {
-                var owner = string.Create(CultureInfo.InvariantCulture, $"{entry.Uid}:{entry.Gid}");
-                if (!owners.TryGetValue(owner, out var paths))
-                {
-                    owners[owner] = paths = [];
-                }
+                Group(owners, string.Create(CultureInfo.InvariantCulture, $"{entry.Uid}:{entry.Gid}"), rootfsPath);
+            }
 
-                paths.Add(rootfsPath);
+            // COPY chowns every file to root, and chown(2) clears setuid and setgid: those bits are set again after it.
+            if (entry.Kind is RootfsEntryKind.File or RootfsEntryKind.Directory && (named || (entry.Permissions & SpecialModeBits) != 0))
+            {
+                Group(modes, Octal(entry.Permissions), rootfsPath);
             }
         }
 
@@ -179,19 +187,50 @@ internal static partial class DockerfileRenderer
             comments.Add("the stamped etc/version makes it say the same version as the copied file.");
         }
 
-        dockerfile.Block([.. comments], $"COPY {OverlayDirectory}/ {ImageContract.RootfsDirectory}/");
+        dockerfile.Block([.. comments], $"COPY {OverlayDirectory}/ {DeltaStaging}/");
 
+        comments =
+        [
+            "Merged into the rootfs with tar, not copied there: COPY would replace a symlink the base has where the",
+            "delta has a directory (lib64 -> lib: every dynamically linked program would lose its loader) and give",
+            "every directory on the way the context's mode and owner (think /tmp 1777). tar keeps both as in the base,",
+            "as the native builder does (needs GNU tar >= 1.27 in the image: Debian jessie on).",
+        ];
+        var merge = new List<string>
+        {
+            $"tar -C {DeltaStaging} -cf - . | tar -C \"$ROOTFS\" -xf - --numeric-owner --keep-directory-symlink --no-overwrite-dir",
+            $"rm -rf {DeltaStaging}",
+        };
         if (special.Count > 0)
         {
-            dockerfile.Comment("Entries a build context cannot carry: hard links and device nodes.");
-            dockerfile.Run(special);
+            comments.Add("Then the entries a build context cannot carry: hard links and device nodes.");
+            merge.AddRange(special);
         }
 
         if (owners.Count > 0)
         {
-            dockerfile.Comment("COPY makes everything root's; these entries belong to other users.");
-            dockerfile.Run([.. owners.Select(o => $"chown -h {o.Key} {string.Join(' ', o.Value)}")]);
+            comments.Add("COPY makes everything root's: the owners of the entries that belong to other users, and of the directories the delta names.");
+            merge.AddRange(owners.Select(o => $"chown -h {o.Key} {string.Join(' ', o.Value)}"));
         }
+
+        if (modes.Count > 0)
+        {
+            comments.Add("Last, the modes chown(2) clears (setuid, setgid) and those of the directories the delta names.");
+            merge.AddRange(modes.Select(m => $"chmod {m.Key} {string.Join(' ', m.Value)}"));
+        }
+
+        dockerfile.Comment([.. comments]);
+        dockerfile.Run(merge);
+    }
+
+    private static void Group(SortedDictionary<string, List<string>> groups, string key, string path)
+    {
+        if (!groups.TryGetValue(key, out var paths))
+        {
+            groups[key] = paths = [];
+        }
+
+        paths.Add(path);
     }
 
     /// <summary>The ISO-root files of the plan (the old layout's /version) go where the image's script packs the ISO from.</summary>

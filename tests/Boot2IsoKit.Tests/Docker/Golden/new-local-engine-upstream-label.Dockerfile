@@ -11,7 +11,14 @@ ENV ROOTFS=/rootfs
 # Every file the build adds or replaces, computed on the host (nothing is installed or edited in this
 # build): overlays, the engine, injected binaries with the libraries they load, os-release, motd and
 # version files. Modes, symlinks and mtimes come with the files.
-COPY rootfs-overlay/ /rootfs/
+COPY rootfs-overlay/ /tmp/b2ik-rootfs-delta/
+
+# Merged into the rootfs with tar, not copied there: COPY would replace a symlink the base has where the
+# delta has a directory (lib64 -> lib: every dynamically linked program would lose its loader) and give
+# every directory on the way the context's mode and owner (think /tmp 1777). tar keeps both as in the base,
+# as the native builder does (needs GNU tar >= 1.27 in the image: Debian jessie on).
+RUN tar -C /tmp/b2ik-rootfs-delta -cf - . | tar -C "$ROOTFS" -xf - --numeric-owner --keep-directory-symlink --no-overwrite-dir \
+ && rm -rf /tmp/b2ik-rootfs-delta
 
 # make-b2d-iso.sh names the volume "b2d-v$DOCKER_VERSION"; this value makes it "b2d-v19.03.12".
 # DOCKER_VERSION is read only at build time: the booted system's version lives in os-release.

@@ -9,7 +9,14 @@ FROM boot2docker/boot2docker:1.12.0
 # version files. Modes, symlinks and mtimes come with the files.
 # make_iso.sh regenerates etc/os-release from etc/version, etc/boot2docker and Tiny Core's release.txt;
 # the stamped etc/version makes it say the same version as the copied file.
-COPY rootfs-overlay/ /rootfs/
+COPY rootfs-overlay/ /tmp/b2ik-rootfs-delta/
+
+# Merged into the rootfs with tar, not copied there: COPY would replace a symlink the base has where the
+# delta has a directory (lib64 -> lib: every dynamically linked program would lose its loader) and give
+# every directory on the way the context's mode and owner (think /tmp 1777). tar keeps both as in the base,
+# as the native builder does (needs GNU tar >= 1.27 in the image: Debian jessie on).
+RUN tar -C /tmp/b2ik-rootfs-delta -cf - . | tar -C "$ROOTFS" -xf - --numeric-owner --keep-directory-symlink --no-overwrite-dir \
+ && rm -rf /tmp/b2ik-rootfs-delta
 
 # Files at the ISO root (/version): the script packs /tmp/iso as the ISO.
 COPY iso-root/ /tmp/iso/
