@@ -1,8 +1,8 @@
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Testing.Fixtures;
-using Boot2IsoKit.Tests.Certificates;
-using Boot2IsoKit.Tests.Remaster;
+using Boot2IsoKit.Tests.Stages.Certificates;
+using Boot2IsoKit.Tests.Stages.Remaster;
 using Boot2IsoKit.Tests.Support;
 
 namespace Boot2IsoKit.Tests.ClosedNetwork;

@@ -2,9 +2,9 @@ using Boot2IsoKit.Stages.Verification;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Registry;
-using Boot2IsoKit.Tests.Remaster;
+using Boot2IsoKit.Tests.Stages.Remaster;
+using Boot2IsoKit.Tests.Stages.Verification;
 using Boot2IsoKit.Tests.Support;
-using Boot2IsoKit.Tests.Verification;
 
 namespace Boot2IsoKit.Tests.ClosedNetwork;
 

@@ -1,0 +1,170 @@
+using System.Security.Cryptography;
+using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Testing.Debian;
+using Boot2IsoKit.Testing.Tools;
+using Boot2IsoKit.Tests.Support;
+
+namespace Boot2IsoKit.Tests.Inputs.Debian;
+
+/// <summary>Real packages from the configured Debian mirror: resolution, verified download, extraction compared with dpkg-deb.</summary>
+public sealed class DebianMirrorPackageTests : IDisposable
+{
+    private readonly string _scratch = Directory.CreateTempSubdirectory("b2ik-deb-").FullName;
+
+    public void Dispose() => Directory.Delete(_scratch, recursive: true);
+
+    [Fact]
+    public async Task Ipvsadm_in_bookworm_resolves_to_its_netlink_and_popt_libraries()
+    {
+        var mirror = RequiresMirror.Get();
+        var index = await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: TestContext.Current.CancellationToken);
+        var resolved = index.Resolve(["ipvsadm"], new ResolveOptions { Exclude = new HashSet<string> { "libc6" } });
+        var names = resolved.Packages.Select(p => p.Name).ToList();
+        Assert.Equal("ipvsadm", names[0]);
+        Assert.Contains("libnl-genl-3-200", names);
+        Assert.Contains("libnl-3-200", names);
+        Assert.Contains("libpopt0", names);
+        Assert.DoesNotContain("libc6", names);
+        Assert.Contains("libc6", resolved.Skipped);
+        Assert.Empty(resolved.Warnings);
+
+        // Without the exclusion, libc6 and what it pulls in come along.
+        var full = index.Resolve(["ipvsadm"]).Packages.Select(p => p.Name).ToList();
+        Assert.Contains("libc6", full);
+    }
+
+    [Fact]
+    public async Task Downloads_are_verified_and_cached_by_sha256()
+    {
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var index = await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: ct);
+        var info = index.Find("libpopt0")!;
+        var repository = TestDebianSource.Repository(mirror);
+        var path = await repository.DownloadAsync(info, ct);
+        Assert.Equal(info.Size, new FileInfo(path).Length);
+        await using (var stream = File.OpenRead(path))
+        {
+            Assert.Equal(info.Sha256, Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct)));
+        }
+
+        Assert.Contains(info.Sha256!, Path.GetFileName(path), StringComparison.Ordinal);
+        Assert.Equal(path, await repository.DownloadAsync(info, ct));
+
+        // An index entry whose hash does not match what the mirror serves is refused, and nothing is left behind.
+        var forged = info with { Sha256 = new string('0', 64) };
+        await Assert.ThrowsAsync<Boot2IsoKit.Inputs.Downloads.DownloadVerificationException>(() => repository.DownloadAsync(forged, ct));
+        Assert.False(File.Exists(Path.Combine(repository.CacheDirectory, "debs", $"{forged.Sha256}-{Path.GetFileName(info.Filename)}")));
+    }
+
+    [Theory]
+    [InlineData("bookworm", "ipvsadm")]
+    [InlineData("bookworm", "libc6")]
+    [InlineData("bookworm", "libnl-3-200")]
+    [InlineData("trixie", "libc6")]
+    [InlineData("bullseye", "busybox-static")]
+    public async Task Extraction_matches_dpkg_deb(string suite, string package)
+    {
+        var dpkgDeb = Requires.Tool("dpkg-deb");
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var index = await TestDebianSource.IndexAsync(mirror, suite, cancellationToken: ct);
+        var deb = await TestDebianSource.Repository(mirror).DownloadAsync(index.Find(package)!, ct);
+        var ours = Path.Combine(_scratch, "ours");
+        var theirs = Path.Combine(_scratch, "theirs");
+        DebPackage.Open(deb).ExtractData(ours);
+        Directory.CreateDirectory(theirs);
+        await ExternalTool.RunCheckedAsync(dpkgDeb, ["-x", deb, theirs], cancellationToken: ct);
+        Assert.Equal(await TreeAsync(theirs), await TreeAsync(ours));
+
+        var control = DebPackage.Open(deb).ReadControl();
+        Assert.Equal(package, control["Package"]);
+        Assert.Equal(index.Find(package)!.Version, control["Version"]);
+    }
+
+    [Fact]
+    public async Task Local_debs_are_a_source_too()
+    {
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var index = await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: ct);
+        var repository = TestDebianSource.Repository(mirror);
+        var local = Directory.CreateDirectory(Path.Combine(_scratch, "debs")).FullName;
+        var options = new ResolveOptions { Exclude = new HashSet<string> { "libc6" } };
+        var onlineResolution = index.Resolve(["ipvsadm"], options);
+        var online = onlineResolution.Packages;
+        foreach (var package in online)
+        {
+            var deb = await repository.DownloadAsync(package, ct);
+            File.Copy(deb, Path.Combine(local, Path.GetFileName(package.Filename!)));
+        }
+
+        var offline = PackagesIndex.FromLocal(local);
+        // Essential packages the mirror's index marked (sysvinit-utils...) are not in the local set: the caller names them as provided.
+        var resolved = offline.Resolve(["ipvsadm"], new ResolveOptions { Exclude = new HashSet<string>(onlineResolution.Skipped) });
+        Assert.Equal(online.Select(p => $"{p.Name} {p.Version}").Order(StringComparer.Ordinal), resolved.Packages.Select(p => $"{p.Name} {p.Version}").Order(StringComparer.Ordinal));
+        Assert.All(resolved.Packages, p => Assert.StartsWith(local, p.LocalPath, StringComparison.Ordinal));
+        Assert.Equal(resolved.Packages[0].LocalPath, await repository.DownloadAsync(resolved.Packages[0], ct));
+
+        // Without libc6 excluded, the offline set cannot satisfy ipvsadm, and says which dependency is missing.
+        var error = Assert.Throws<DebianResolutionException>(() => offline.Resolve(["ipvsadm"]));
+        Assert.Contains("libc6", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("zstd")]
+    [InlineData("gzip")]
+    [InlineData("xz")]
+    [InlineData("none")]
+    public async Task Every_data_tar_compression_dpkg_deb_writes_is_read(string compression)
+    {
+        var dpkgDeb = Requires.Tool("dpkg-deb");
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var index = await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: ct);
+        var original = await TestDebianSource.Repository(mirror).DownloadAsync(index.Find("libpopt0")!, ct);
+        var tree = Path.Combine(_scratch, "tree");
+        await ExternalTool.RunCheckedAsync(dpkgDeb, ["-R", original, tree], cancellationToken: ct);
+        var rebuilt = Path.Combine(_scratch, $"rebuilt-{compression}.deb");
+        await ExternalTool.RunCheckedAsync(dpkgDeb, [$"-Z{compression}", "--root-owner-group", "-b", tree, rebuilt], cancellationToken: ct);
+        var members = await ExternalTool.RunCheckedAsync("ar", ["t", rebuilt], cancellationToken: ct);
+        Assert.Contains(compression == "none" ? "data.tar\n" : "data.tar.", members.StandardOutput, StringComparison.Ordinal);
+
+        var ours = Path.Combine(_scratch, "ours");
+        var theirs = Path.Combine(_scratch, "theirs");
+        DebPackage.Open(rebuilt).ExtractData(ours);
+        Directory.CreateDirectory(theirs);
+        await ExternalTool.RunCheckedAsync(dpkgDeb, ["-x", rebuilt, theirs], cancellationToken: ct);
+        Assert.Equal(await TreeAsync(theirs), await TreeAsync(ours));
+        Assert.Equal("libpopt0", DebPackage.Open(rebuilt).ReadControl()["Package"]);
+    }
+
+    private static string Mode(string path) => OperatingSystem.IsWindows() ? "" : Convert.ToString((int)File.GetUnixFileMode(path), 8);
+
+    /// <summary>Every entry with its type, permission bits, symlink target or content hash (mtimes of symlinks aside).</summary>
+    private static async Task<List<string>> TreeAsync(string root)
+    {
+        var lines = new List<string>();
+        foreach (var path in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            var relative = Path.GetRelativePath(root, path);
+            var info = new FileInfo(path);
+            if (info.LinkTarget is { } target)
+            {
+                lines.Add($"{relative} -> {target}");
+            }
+            else if (Directory.Exists(path))
+            {
+                lines.Add($"{relative}/ {Mode(path)}");
+            }
+            else
+            {
+                await using var stream = File.OpenRead(path);
+                var hash = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream));
+                lines.Add($"{relative} {Mode(path)} {info.Length} {hash} {info.LastWriteTimeUtc:O}");
+            }
+        }
+
+        return lines;
+    }
+}

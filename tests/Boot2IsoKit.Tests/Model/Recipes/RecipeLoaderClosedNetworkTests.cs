@@ -1,0 +1,63 @@
+using Boot2IsoKit.Model.Recipes;
+
+namespace Boot2IsoKit.Tests.Model.Recipes;
+
+/// <summary><c>certificates:</c> and <c>daemon:</c>: shapes read, names and types checked against dockerd's options, with line and column.</summary>
+public class RecipeLoaderClosedNetworkTests
+{
+    private const string Head = "name: x\nbase: {release: v19.03.12}\n";
+
+    [Fact]
+    public void Certificates_and_daemon_settings_load_with_their_shapes()
+    {
+        var recipe = RecipeLoader.Load(Head + """
+            certificates:
+              - certs/company.pem
+              - { file: certs/old.pem, allow-expired: true }
+            daemon:
+              insecure-registries: [10.0.2.2:5000]
+              registry-mirrors: ["https://mirror.example:5443"]
+              labels: [team=ops]
+              experimental: true
+              debug: false
+              max-concurrent-downloads: 5
+              log-driver: json-file
+              log-opts: {max-size: 10m}
+              features: {buildkit: true}
+            """, "r.yml");
+
+        Assert.Equal([new CertificateSpec("certs/company.pem", false, 4), new CertificateSpec("certs/old.pem", true, 5)], recipe.Certificates);
+        Assert.Equal(
+            ["insecure-registries", "registry-mirrors", "labels", "experimental", "debug", "max-concurrent-downloads", "log-driver", "log-opts", "features"],
+            recipe.Daemon.Select(d => d.Key));
+        Assert.Equal(
+            """["10.0.2.2:5000"] ["https://mirror.example:5443"] ["team=ops"] true false 5 "json-file" {"max-size":"10m"} {"buildkit":true}""",
+            string.Join(' ', recipe.Daemon.Select(d => d.Value.ToJsonString())));
+        Assert.Equal(7, recipe.Daemon[0].Line);
+    }
+
+    [Theory]
+    [InlineData("daemon:\n  insecure-registry: [a]\n", 4, 3, "unknown daemon key 'insecure-registry'")]
+    [InlineData("daemon:\n  experimental: \"true\"\n", 4, 17, "daemon 'experimental' must be true or false (unquoted)")]
+    [InlineData("daemon:\n  experimental: yes\n", 4, 17, "must be true or false")]
+    [InlineData("daemon:\n  insecure-registries: 10.0.2.2:5000\n", 4, 24, "daemon 'insecure-registries' must be a list")]
+    [InlineData("daemon:\n  mtu: 1500.5\n", 4, 8, "daemon 'mtu' must be a whole number")]
+    [InlineData("daemon:\n  log-opts: [max-size=10m]\n", 4, 13, "daemon 'log-opts' must be a mapping")]
+    [InlineData("daemon:\n  features: {buildkit: on}\n", 4, 24, "daemon 'features' value must be true or false")]
+    [InlineData("daemon:\n  log-level: verbose\n", 4, 14, "'verbose', not one of: debug, info, warn, error, fatal")]
+    [InlineData("daemon:\n  data-root: /mnt/docker\n", 4, 3, "cannot be baked: boot2docker's init.d/docker passes --data-root")]
+    [InlineData("daemon:\n  hosts: [tcp://0.0.0.0:2375]\n", 4, 3, "cannot be baked")]
+    [InlineData("daemon:\n  tlsverify: true\n", 4, 3, "docker-machine sets up the daemon's TLS")]
+    [InlineData("daemon:\n  labels: [\"a=b\\nc=d\"]\n", 4, 12, "must be a single non-empty value on one line")]
+    [InlineData("daemon: [experimental]\n", 3, 9, "'daemon' must be a mapping")]
+    [InlineData("certificates:\n  - {file: a.pem, allow-expired: \"yes\"}\n", 4, 34, "allow-expired must be true or false")]
+    [InlineData("certificates:\n  - {path: a.pem}\n", 4, 6, "unknown key 'path' in certificate")]
+    [InlineData("certificates: a.pem\n", 3, 15, "must be a list")]
+    public void Bad_values_are_refused_with_line_and_column(string tail, int line, int column, string problem)
+    {
+        var error = Assert.Throws<RecipeException>(() => RecipeLoader.Load(Head + tail, "r.yml"));
+
+        Assert.Equal($"line {line}, column {column}", error.Location);
+        Assert.Contains(problem, error.Problem, StringComparison.Ordinal);
+    }
+}
