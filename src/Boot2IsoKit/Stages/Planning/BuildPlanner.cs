@@ -144,10 +144,11 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         }
 
         EngineInput? engine = null;
+        BuildMaterial.Engine? engineMaterial = null;
         if (fetched is not null && tarball is not null)
         {
             tarball.AddTo(delta, timestamp);
-            var engineMaterial = new BuildMaterial.Engine();
+            engineMaterial = new BuildMaterial.Engine();
             ledger.Add(engineMaterial);
             ledger.Record(delta, _ => engineMaterial);
             // A dynamically linked engine's libraries, checked against the base like injected packages.
@@ -175,6 +176,8 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         if (recipe.Daemon.Count > 0)
         {
             settings.Log.Info(DockerdWrapper.AddTo(delta, recipe.Daemon, recipe.Engine?.Version ?? baseVersion, recipe.SourcePath, timestamp));
+            // The engine's own dockerd, moved behind the settings script, is still the engine's file.
+            ledger.Record(delta, entry => entry.Path == RootfsPath.Normalize(DockerdWrapper.EnginePath) ? engineMaterial : null);
         }
 
         var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);

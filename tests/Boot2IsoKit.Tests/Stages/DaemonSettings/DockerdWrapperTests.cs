@@ -46,6 +46,8 @@ public sealed class DockerdWrapperTests : IDisposable
         Assert.True(plan.Delta.TryGet(DockerdWrapper.EnginePath, out var real));
         Assert.StartsWith("engine tgz", real.Origin, StringComparison.Ordinal);
         Assert.Equal(0x1ED, real.Permissions);
+        // The bill of materials still names the engine as what put the moved dockerd there.
+        Assert.IsType<BuildMaterial.Engine>(plan.Materials.Owners["usr/local/lib/b2ik/dockerd"]);
         Assert.StartsWith("#!/bin/sh\n", Text(plan, "usr/local/bin/dockerd"), StringComparison.Ordinal);
         Assert.Equal("--insecure-registry=10.0.2.2:5000\n--insecure-registry=10.0.2.2:5001\n", Text(plan, "usr/local/etc/b2ik/daemon/insecure-registries.args"));
         Assert.Equal("--experimental=true\n", Text(plan, "usr/local/etc/b2ik/daemon/experimental.args"));
