@@ -15,7 +15,18 @@ internal sealed partial record TestEngine(string TgzPath, string Version)
 {
     private static readonly string[] Candidates = ["/usr/local/bin/docker", "/usr/bin/docker"];
 
-    public static async Task<TestEngine> CreateAsync(string directory, CancellationToken cancellationToken = default)
+    public static Task<TestEngine> CreateAsync(string directory, CancellationToken cancellationToken = default) =>
+        PackClientAsync(directory, ["docker"], cancellationToken);
+
+    /// <summary>
+    /// The same client also packed as docker/dockerd, for builds of a recipe with <c>daemon:</c> settings (the
+    /// experimental recipe), which stand in front of the engine's dockerd. Only for builds that never start the
+    /// daemon (stop signals, a full disk): a boot would run the client under the daemon's name.
+    /// </summary>
+    public static Task<TestEngine> CreateWithDockerdNameAsync(string directory, CancellationToken cancellationToken = default) =>
+        PackClientAsync(directory, ["docker", "dockerd"], cancellationToken);
+
+    private static async Task<TestEngine> PackClientAsync(string directory, string[] names, CancellationToken cancellationToken)
     {
         var binary = Candidates.FirstOrDefault(File.Exists)
             ?? throw new MissingToolException("docker (client binary)");
@@ -30,8 +41,11 @@ internal sealed partial record TestEngine(string TgzPath, string Version)
         await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
         {
             await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, "docker/") { Mode = (UnixFileMode)0x1ED }, cancellationToken).ConfigureAwait(false);
-            await using var content = File.OpenRead(binary);
-            await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "docker/docker") { Mode = (UnixFileMode)0x1ED, DataStream = content }, cancellationToken).ConfigureAwait(false);
+            foreach (var name in names)
+            {
+                await using var content = File.OpenRead(binary);
+                await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "docker/" + name) { Mode = (UnixFileMode)0x1ED, DataStream = content }, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new TestEngine(tgz, version);

@@ -26,7 +26,7 @@ public sealed class StopSignalTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var root = RepositoryRoot.Find();
         var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
-        var engine = await TestEngine.CreateAsync(Path.Combine(_directory, "engine"), ct);
+        var engine = await TestEngine.CreateWithDockerdNameAsync(Path.Combine(_directory, "engine"), ct);
         var output = Path.Combine(_directory, "out", "boot2docker.iso");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         var previous = RandomNumberGenerator.GetBytes(64 * 1024);
@@ -57,7 +57,7 @@ public sealed class StopSignalTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var root = RepositoryRoot.Find();
         var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
-        var engine = await TestEngine.CreateAsync(Path.Combine(_directory, "engine"), ct);
+        var engine = await TestEngine.CreateWithDockerdNameAsync(Path.Combine(_directory, "engine"), ct);
         var output = Path.Combine(_directory, "out", "boot2docker.iso");
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         string[] arguments = ["--target=ExperimentalIso", $"--base-iso={fixture.IsoPath}", $"--engine-tgz={engine.TgzPath}", $"--engine-version={engine.Version}", $"--output={output}"];

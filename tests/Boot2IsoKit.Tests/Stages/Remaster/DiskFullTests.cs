@@ -44,7 +44,7 @@ public sealed class DiskFullTests : IAsyncLifetime
         Requires.Tools("mount", "umount");
         var ct = TestContext.Current.CancellationToken;
         var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
-        var engine = await TestEngine.CreateAsync(Path.Combine(_directory, "engine"), ct);
+        var engine = await TestEngine.CreateWithDockerdNameAsync(Path.Combine(_directory, "engine"), ct);
         var disk = Directory.CreateDirectory(Path.Combine(_directory, "disk")).FullName;
         await ExternalTool.RunCheckedAsync("mount", ["-t", "tmpfs", "-o", $"size={DiskBytes}", "tmpfs", disk], cancellationToken: ct);
         _mounted = disk;
