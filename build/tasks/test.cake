@@ -9,6 +9,9 @@ Task("Test")
         {
             Arguments = $"test --solution Boot2IsoKit.sln --results-directory \"{results}\" --report-xunit-trx --report-xunit-trx-filename results.trx --no-progress",
             WorkingDirectory = MakeAbsolute(Directory("..")),
+            // Builds the tests run (./build.sh in a child process) print no ANSI colours: a failure message that
+            // quotes their output would carry ESC characters, which XML cannot hold, and the TRX writer stops there.
+            EnvironmentVariables = new Dictionary<string, string> { ["NO_COLOR"] = "1" },
         });
         var trx = GetFiles(results + "/**/*.trx").Select(f => f.FullPath).ToList();
         var summary = Boot2IsoKit.Testing.Reports.TestRunSummary.FromTrxFiles(trx);
