@@ -33,6 +33,8 @@ public sealed record BuildRecord
     public Dictionary<string, string> Inputs { get; init; } = [];
 
     /// <summary>What Verify checks in the booted ISO (engine, version, banner, injected binaries, the recipe's commands).</summary>
+    /// <remarks>Internal like its type, so it is named for the serializer: the record file carries it to a later Verify.</remarks>
+    [JsonInclude]
     internal Boot2IsoKit.Stages.Verification.VerificationFacts? Verify { get; init; }
 
     internal IsoProvenance ToProvenance() => new()
