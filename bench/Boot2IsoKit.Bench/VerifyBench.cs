@@ -32,12 +32,7 @@ internal static class VerifyBench
                 name: bench-verify-{name}
                 base:
                   iso: {fixture.IsoPath}
-                engine:
-                  version: {engine.Version}
-                  tgz: {engine.TgzPath}
-                  libraries:
-                    suite: {DebianTestEngine.Suite}
-                    debs: [{string.Join(", ", DebianTestEngine.LibraryPackages)}]
+                {engine.RecipeBlock()}
                 packages:
                   - deb: ipvsadm
                     suite: bookworm

@@ -28,6 +28,14 @@ internal sealed record DebianTestEngine(string TgzPath, string Version)
 
     private const int CacheVersion = 1;
 
+    /// <summary>A recipe's <c>engine:</c> block pinning this engine with its library packages (YAML, top level, no final newline).</summary>
+    public string RecipeBlock() => RecipeBlock(TgzPath, Version);
+
+    /// <summary>A recipe's <c>engine:</c> block pinning an engine tgz of this engine's era, with or without its library packages.</summary>
+    public static string RecipeBlock(string tgz, string version, bool withLibraries = true) =>
+        $"engine:\n  version: {version}\n  tgz: {tgz}"
+        + (withLibraries ? $"\n  libraries:\n    suite: {Suite}\n    debs: [{string.Join(", ", LibraryPackages)}]" : "");
+
     public static async Task<DebianTestEngine> GetAsync(CancellationToken ct = default)
     {
         var root = Path.Combine(RepositoryRoot.Find(), "artifacts", "fixtures", $"debian-engine-{Suite}-v{CacheVersion}");

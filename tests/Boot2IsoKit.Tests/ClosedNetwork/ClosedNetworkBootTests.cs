@@ -75,12 +75,7 @@ public sealed class ClosedNetworkBootTests : IDisposable
             name: {name}
             base:
               iso: {fixture.IsoPath}
-            engine:
-              version: {engine.Version}
-              tgz: {engine.TgzPath}
-              libraries:
-                suite: {DebianTestEngine.Suite}
-                debs: [{string.Join(", ", DebianTestEngine.LibraryPackages)}]
+            {engine.RecipeBlock()}
             {(ca is null ? "" : $"certificates:\n  - {ca}\n")}daemon:
               insecure-registries: [{insecure.GuestAddress}]
               labels: [b2ik=baked]

@@ -44,12 +44,7 @@ public sealed class ExtensionBootTests
             name: extension-boot
             base:
               iso: {{fixture.IsoPath}}
-            engine:
-              version: {{engine.Version}}
-              tgz: {{engine.TgzPath}}
-              libraries:
-                suite: {{DebianTestEngine.Suite}}
-                debs: [{{string.Join(", ", DebianTestEngine.LibraryPackages)}}]
+            {{engine.RecipeBlock()}}
             extensions: [b2ik-box]
             tinycore:
               mirror: {{mirror.Http.BaseAddress}}

@@ -138,10 +138,8 @@ public sealed class VerifyBootTests : IDisposable
         name: verify-test
         base:
           iso: {fixture.IsoPath}
-        engine:
-          version: {version}
-          tgz: {engineTgz}
-        {(libraries ? $"  libraries:\n    suite: {DebianTestEngine.Suite}\n    debs: [{string.Join(", ", DebianTestEngine.LibraryPackages)}]\n" : "")}motd: "{Banner.Replace("\n", "\\n", StringComparison.Ordinal)}"
+        {DebianTestEngine.RecipeBlock(engineTgz, version, libraries)}
+        motd: "{Banner.Replace("\n", "\\n", StringComparison.Ordinal)}"
         {(packages ? $"packages:\n  - deb: ipvsadm\n    suite: bookworm\n    binaries: [/sbin/ipvsadm]\nverify:\n  - {IpvsCheck}\n" : "")}
         """;
 

@@ -30,12 +30,7 @@ public sealed class VerifyDockerBuilderTests : IDisposable
             name: verify-docker
             base:
               iso: {fixture.IsoPath}
-            engine:
-              version: {engine.Version}
-              tgz: {engine.TgzPath}
-              libraries:
-                suite: {DebianTestEngine.Suite}
-                debs: [{string.Join(", ", DebianTestEngine.LibraryPackages)}]
+            {engine.RecipeBlock()}
             packages:
               - deb: ipvsadm
                 suite: bookworm
