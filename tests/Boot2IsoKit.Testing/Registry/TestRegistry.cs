@@ -37,7 +37,11 @@ internal sealed class TestRegistry : IDisposable
 
     /// <param name="storage">The directory of blobs and repositories.</param>
     /// <param name="authority">With TLS: the CA (with its private key) that signs the server's certificate; null for plain HTTP.</param>
-    public static async Task<TestRegistry> StartAsync(string work, string storage, X509Certificate2? authority, CancellationToken ct = default)
+    public static Task<TestRegistry> StartAsync(string work, string storage, X509Certificate2? authority, CancellationToken ct = default) =>
+        StartAsync(work, storage, authority, auth: null, ct);
+
+    /// <param name="auth">How clients must authenticate (distribution's <c>auth:</c> configuration); null: anonymous.</param>
+    public static async Task<TestRegistry> StartAsync(string work, string storage, X509Certificate2? authority, TestRegistryAuth? auth, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(work);
         var program = ExternalTool.Find("docker-registry") ?? throw new MissingToolException("docker-registry (Debian package docker-registry)");
@@ -63,7 +67,7 @@ internal sealed class TestRegistry : IDisposable
             http:
               addr: 127.0.0.1:{port}
 
-            """) + tls, ct).ConfigureAwait(false);
+            """) + tls + (auth?.ConfigSection() ?? ""), ct).ConfigureAwait(false);
         var start = new ProcessStartInfo(program, ["serve", config])
         {
             RedirectStandardOutput = true,
@@ -111,6 +115,9 @@ internal sealed class TestRegistry : IDisposable
 
         return Name;
     }
+
+    /// <summary>The registry's API root as a client names it: <c>http(s)://127.0.0.1:port/</c>.</summary>
+    public Uri BaseAddress => new((Tls ? "https://" : "http://") + HostAddress + "/");
 
     public void Dispose()
     {
@@ -187,5 +194,24 @@ internal sealed class TestRegistry : IDisposable
         }
 
         throw new InvalidOperationException($"docker-registry never listened on 127.0.0.1:{Port}");
+    }
+}
+
+/// <summary>distribution's <c>auth:</c> section (docs/configuration.md): who the registry lets in.</summary>
+internal abstract record TestRegistryAuth
+{
+    public abstract string ConfigSection();
+
+    /// <summary><c>auth: htpasswd</c>: HTTP basic against a bcrypt htpasswd file (the only hash distribution accepts).</summary>
+    public sealed record Htpasswd(string File) : TestRegistryAuth
+    {
+        public override string ConfigSection() => $"auth:\n  htpasswd:\n    realm: b2ik-test\n    path: {File}\n";
+    }
+
+    /// <summary><c>auth: token</c>: bearer tokens from <paramref name="Realm"/>, signed by a key whose certificate chains to <paramref name="RootCertBundle"/>.</summary>
+    public sealed record Token(Uri Realm, string Service, string Issuer, string RootCertBundle) : TestRegistryAuth
+    {
+        public override string ConfigSection() =>
+            $"auth:\n  token:\n    realm: {Realm}\n    service: {Service}\n    issuer: {Issuer}\n    rootcertbundle: {RootCertBundle}\n";
     }
 }
