@@ -147,7 +147,7 @@ internal sealed class RegistryClient : IDisposable
         }
 
         var url = Api(access, reference, "blobs/" + blob.Digest);
-        using var response = await SendAsync(reference, access, url, null, "blob " + blob.Digest, cancellationToken).ConfigureAwait(false);
+        using var response = await SendWithinReadTimeoutAsync(reference, access, url, "blob " + blob.Digest, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, reference, "blob " + blob.Digest, cancellationToken).ConfigureAwait(false);
         if (response.Content.Headers.ContentLength is { } announced && announced != blob.Size)
         {
@@ -157,6 +157,22 @@ internal sealed class RegistryClient : IDisposable
 
         await AtomicFile.WriteAsync(path, (file, token) => ReceiveBlobAsync(response, file, image, blob, progress, token), cancellationToken).ConfigureAwait(false);
         return path;
+    }
+
+    /// <summary>The blob's response headers within <see cref="RegistryClientOptions.ReadTimeout"/>; the body has its own stall timer.</summary>
+    private async Task<HttpResponseMessage> SendWithinReadTimeoutAsync(ImageReference reference, RegistryAccess access, Uri url, string what, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(_options.ReadTimeout);
+        try
+        {
+            return await SendAsync(reference, access, url, null, what, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistryTransferException(reference.Registry, reference.Repository,
+                $"{reference}: no answer for {what} within {_options.ReadTimeout} from {access.BaseAddress}. Try again; check the network or proxy.", null, e);
+        }
     }
 
     private async Task ReceiveBlobAsync(HttpResponseMessage response, Stream file, ResolvedImage image, ImageDescriptor blob, IProgress<long>? progress, CancellationToken token)
@@ -264,14 +280,15 @@ internal sealed class RegistryClient : IDisposable
         var key = access.BaseAddress.GetLeftPart(UriPartial.Authority) + " " + reference.Repository;
         _authorizations.TryGetValue(key, out var authorization);
         var response = await SendFollowingRedirectsAsync(reference, access, url, accept, what, authorization, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.Forbidden && authorization is null)
+        var fromRegistry = SameOrigin(response.RequestMessage?.RequestUri, access.BaseAddress);
+        if (response.StatusCode == HttpStatusCode.Forbidden && fromRegistry)
         {
             response.Dispose();
-            throw new RegistryAuthenticationException(reference.Registry, reference.Repository,
-                $"{reference.Registry} refused anonymous access to {reference.Repository} (403). Give credentials for this registry that may pull it.{Hint(access)}", HttpStatusCode.Forbidden);
+            throw Refused(reference, access, HttpStatusCode.Forbidden, authorization is not null);
         }
 
-        if (response.StatusCode != HttpStatusCode.Unauthorized || !SameOrigin(response.RequestMessage?.RequestUri, access.BaseAddress))
+        // A 401 from elsewhere (object storage behind a redirect) is not a challenge to answer with our credentials.
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !fromRegistry)
         {
             return response;
         }
@@ -285,8 +302,7 @@ internal sealed class RegistryClient : IDisposable
             var status = response.StatusCode;
             response.Dispose();
             _authorizations.TryRemove(key, out _);
-            throw new RegistryAuthenticationException(reference.Registry, reference.Repository,
-                $"{reference.Registry} refused {(access.Credentials is null ? "anonymous access" : "the credentials of user '" + access.Credentials.Username + "'")} to {reference.Repository} ({(int)status}) after authenticating: check the username and password, and that the account may pull this repository.{Hint(access)}", status);
+            throw Refused(reference, access, status, authenticated: true);
         }
 
         _authorizations[key] = authorization;
@@ -539,6 +555,16 @@ internal sealed class RegistryClient : IDisposable
     private static RegistryCredentialsRequiredException CredentialsRequired(ImageReference reference, RegistryAccess access, string scheme) =>
         new(reference.Registry, reference.Repository,
             $"{reference.Registry} wants credentials ({scheme}) to pull {reference.Repository}, and none were given. {access.CredentialsHint ?? "Give a username and password (or token) for this registry."}");
+
+    private static RegistryAuthenticationException Refused(ImageReference reference, RegistryAccess access, HttpStatusCode status, bool authenticated)
+    {
+        var who = access.Credentials is null ? "anonymous access" : "user '" + access.Credentials.Username + "'";
+        var advice = authenticated
+            ? "check the username and password, and that the account may pull this repository."
+            : "give credentials for this registry that may pull it.";
+        return new RegistryAuthenticationException(reference.Registry, reference.Repository,
+            $"{reference.Registry} refused {who} to {reference.Repository} ({(int)status}{(authenticated ? ", after authenticating" : "")}): {advice}{Hint(access)}", status);
+    }
 
     private static string Hint(RegistryAccess access) => access.CredentialsHint is { } hint ? " " + hint : "";
 

@@ -317,6 +317,51 @@ public sealed class RegistryClientTests(RegistryFixture registries) : IClassFixt
     }
 
     [Fact]
+    public async Task A_stalled_blob_times_out_and_a_cancelled_pull_stops_and_neither_leaves_a_file()
+    {
+        registries.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var upstream = registries.Anonymous.BaseAddress;
+        var stalling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var front = await LoopbackHttpServer.StartAsync(async context =>
+        {
+            if (context.Request.Path.Value!.Contains("/blobs/", StringComparison.Ordinal))
+            {
+                stalling.TrySetResult();
+                await LoopbackResponses.StallAsync(context, announcedLength: 1 << 20, prefix: 1024);
+                return;
+            }
+
+            await ForwardAsync(context, upstream, null);
+        });
+        var reference = Parse($"{front.BaseAddress.Authority}/{registries.Image}");
+        var access = new RegistryAccess(front.BaseAddress, null);
+        var destination = Directory.CreateDirectory(Path.Combine(_scratch, "stall")).FullName;
+
+        using (var patient = new RegistryClient(null, new RegistryClientOptions { ReadTimeout = TimeSpan.FromSeconds(1) }))
+        {
+            var image = await patient.ResolveAsync(reference, access, ct);
+            var layer = image.Layers[0] with { Size = 1 << 20 };
+            var stalled = await Assert.ThrowsAsync<RegistryTransferException>(() => patient.FetchBlobAsync(image, layer, access, destination, cancellationToken: ct));
+            Assert.Contains("stalled", stalled.Message, StringComparison.Ordinal);
+        }
+
+        using (var client = new RegistryClient())
+        {
+            var image = await client.ResolveAsync(reference, access, ct);
+            var layer = image.Layers[0] with { Size = 1 << 20 };
+            using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            stalling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pull = client.FetchBlobAsync(image, layer, access, destination, cancellationToken: cancel.Token);
+            await stalling.Task.WaitAsync(ct);
+            await cancel.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pull);
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(destination));
+    }
+
+    [Fact]
     public async Task A_blob_redirected_to_another_host_gets_no_authorization_header()
     {
         registries.Require();
