@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Boot2IsoKit.Plumbing.IO;
@@ -13,6 +15,12 @@ internal sealed record RegistryClientOptions
 {
     /// <summary>Longest wait for response headers, for a whole manifest or token, and for the next bytes of a blob.</summary>
     public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// CA certificates trusted for registries' TLS besides the system's (a company CA, a local registry's own CA). Used only by
+    /// the client's own handler, not by one passed in.
+    /// </summary>
+    public IReadOnlyList<X509Certificate2> TrustedAuthorities { get; init; } = [];
 }
 
 /// <summary>
@@ -63,12 +71,45 @@ internal sealed class RegistryClient : IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             ConnectTimeout = _options.ReadTimeout,
             UseProxy = true,
+            SslOptions = TrustOptions(_options.TrustedAuthorities),
         };
         _http = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Boot2IsoKit", "1.0"));
     }
 
     public void Dispose() => _http.Dispose();
+
+    /// <summary>The system's trust, and for a chain it does not trust, the <paramref name="authorities"/> as roots. A name mismatch is never accepted.</summary>
+    private static SslClientAuthenticationOptions TrustOptions(IReadOnlyList<X509Certificate2> authorities)
+    {
+        var options = new SslClientAuthenticationOptions();
+        if (authorities.Count > 0)
+        {
+            options.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                errors == SslPolicyErrors.None
+                || (errors == SslPolicyErrors.RemoteCertificateChainErrors && certificate is not null && ChainsTo(certificate, chain, authorities));
+        }
+
+        return options;
+    }
+
+    private static bool ChainsTo(X509Certificate certificate, X509Chain? presented, IReadOnlyList<X509Certificate2> authorities)
+    {
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.CustomTrustStore.AddRange(authorities.ToArray());
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        using var leaf = X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
+        return chain.Build(leaf);
+    }
 
     /// <summary>
     /// GETs the manifest by tag or digest; a manifest list / OCI index → its linux/amd64 entry, fetched by its digest.
@@ -330,7 +371,12 @@ internal sealed class RegistryClient : IDisposable
             {
                 response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError)
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.SecureConnectionError)
+            {
+                throw new RegistryTransferException(reference.Registry, reference.Repository,
+                    $"{reference}: no TLS connection to {url.GetLeftPart(UriPartial.Authority)} ({e.InnerException?.Message ?? e.Message}). If its certificate is signed by a private CA, trust that CA; if it speaks plain http, say so.", null, e);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError)
             {
                 throw new RegistryTransferException(reference.Registry, reference.Repository,
                     $"{reference}: cannot reach {url.GetLeftPart(UriPartial.Authority)} for {what} ({e.Message}). Check the registry's address, that it is up, and whether it speaks https or plain http.", null, e);

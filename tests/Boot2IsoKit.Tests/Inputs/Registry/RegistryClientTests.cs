@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -89,6 +90,31 @@ public sealed class RegistryClientTests(RegistryFixture registries) : IClassFixt
         var missing = await Assert.ThrowsAsync<RegistryNotFoundException>(() => client.ResolveAsync(reference with { Tag = "no-such-tag" }, access, ct));
         Assert.Equal(reference.Repository, missing.Repository);
         Assert.Contains("MANIFEST_UNKNOWN", missing.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_tls_registry_with_a_private_ca_is_refused_until_that_ca_is_trusted()
+    {
+        registries.Require();
+        var ct = TestContext.Current.CancellationToken;
+        var reference = Parse($"{registries.Tls.HostAddress}/{registries.Image}");
+        var access = RegistryAccess.For(reference);
+        Assert.Equal("https", access.BaseAddress.Scheme);
+
+        using (var untrusting = new RegistryClient())
+        {
+            var refused = await Assert.ThrowsAsync<RegistryTransferException>(() => untrusting.ResolveAsync(reference, access, ct));
+            Assert.Contains("private CA", refused.Message, StringComparison.Ordinal);
+        }
+
+        using var authorityOnly = X509CertificateLoader.LoadCertificate(registries.Authority.RawData);
+        using var trusting = new RegistryClient(null, new RegistryClientOptions { TrustedAuthorities = [authorityOnly] });
+        var image = await trusting.ResolveAsync(reference, access, ct);
+        await trusting.FetchBlobAsync(image, image.Layers[0], access, _scratch, cancellationToken: ct);
+
+        using var other = TestRegistry.MakeAuthority("Some Other CA");
+        using var wrongTrust = new RegistryClient(null, new RegistryClientOptions { TrustedAuthorities = [other] });
+        await Assert.ThrowsAsync<RegistryTransferException>(() => wrongTrust.ResolveAsync(reference, access, ct));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Boot2IsoKit.Testing.Registry;
 using Boot2IsoKit.Testing.Tools;
 
@@ -7,7 +8,7 @@ namespace Boot2IsoKit.Tests.Inputs.Registry;
 /// Three real registries (Debian's docker-registry, distribution 2.8) on 127.0.0.1 serving one storage directory:
 /// anonymous, <c>auth: htpasswd</c> (a bcrypt file made by apache2-utils' htpasswd) and <c>auth: token</c> (trusting
 /// <see cref="TestTokenServer"/>), and the tiny image pushed by the host's dockerd into the anonymous one. Started once for
-/// the test class; when a tool is missing, <see cref="Require"/> skips (or fails under CI).
+/// the test class (with a fourth, anonymous over TLS); when a tool is missing, <see cref="Require"/> skips (or fails under CI).
 /// </summary>
 public sealed class RegistryFixture : IAsyncLifetime
 {
@@ -16,6 +17,7 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     private string? _missing;
     private TestRegistry? _anonymous;
+    private TestRegistry? _tls;
     private TestRegistry? _basic;
     private TestRegistry? _token;
     private TestTokenServer? _tokenServer;
@@ -27,6 +29,11 @@ public sealed class RegistryFixture : IAsyncLifetime
     internal TestRegistry Anonymous => _anonymous!;
 
     internal TestRegistry Basic => _basic!;
+
+    /// <summary>Anonymous, over TLS with a certificate from <see cref="Authority"/>.</summary>
+    internal TestRegistry Tls => _tls!;
+
+    internal X509Certificate2 Authority { get; } = TestRegistry.MakeAuthority("B2IK Registry Client Test CA");
 
     internal TestRegistry Token => _token!;
 
@@ -49,6 +56,7 @@ public sealed class RegistryFixture : IAsyncLifetime
         var ct = TestContext.Current.CancellationToken;
         Directory.CreateDirectory(Storage);
         _anonymous = await TestRegistry.StartAsync(Work, Storage, authority: null, ct);
+        _tls = await TestRegistry.StartAsync(Work, Storage, Authority, ct);
         var htpasswd = await ExternalTool.RunCheckedAsync("htpasswd", ["-Bbn", Username, Password], cancellationToken: ct);
         var file = Path.Combine(Work, "htpasswd");
         await File.WriteAllTextAsync(file, htpasswd.StandardOutput, ct);
@@ -70,6 +78,8 @@ public sealed class RegistryFixture : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         _anonymous?.Dispose();
+        _tls?.Dispose();
+        Authority.Dispose();
         _basic?.Dispose();
         _token?.Dispose();
         if (_tokenServer is not null)
