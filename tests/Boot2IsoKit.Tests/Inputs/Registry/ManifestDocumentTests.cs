@@ -39,4 +39,54 @@ public sealed class ManifestDocumentTests
         Assert.Equal("linux/amd64/v3", entry.Platform);
         Assert.Equal(new ImageDescriptor(MediaTypes.OciManifest, digest, 7), entry.Descriptor);
     }
+
+    /// <summary>Hostile bytes (flipped, cut, spliced copies of a valid manifest and index) end in a document or the typed error, never another exception.</summary>
+    [Fact]
+    public void Mutated_manifests_end_in_a_document_or_the_typed_error()
+    {
+        var digest = "sha256:" + new string('b', 64);
+        var seeds = new[]
+        {
+            $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.DockerManifest}}}","config":{"mediaType":"{{{MediaTypes.DockerConfig}}}","size":7,"digest":"{{{digest}}}"},"layers":[{"mediaType":"{{{MediaTypes.DockerLayer}}}","size":12,"digest":"{{{digest}}}","urls":["http://x"]}]}""",
+            $$$"""{"schemaVersion":2,"mediaType":"{{{MediaTypes.OciIndex}}}","manifests":[{"mediaType":"{{{MediaTypes.OciManifest}}}","size":7,"digest":"{{{digest}}}","platform":{"architecture":"amd64","os":"linux"}}]}""",
+        }.Select(Encoding.UTF8.GetBytes).ToArray();
+        var random = new Random(20261201);
+        var typed = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var bytes = (byte[])seeds[i % seeds.Length].Clone();
+            switch (random.Next(4))
+            {
+                case 0:
+                    for (var flips = random.Next(1, 4); flips > 0; flips--)
+                    {
+                        bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                    }
+
+                    break;
+                case 1:
+                    bytes = bytes[..random.Next(bytes.Length)];
+                    break;
+                case 2:
+                    var at = random.Next(bytes.Length);
+                    bytes = [.. bytes[..at], .. "\"size\":-1e999,\"schemaVersion\":99999999999,{"u8.ToArray(), .. bytes[at..]];
+                    break;
+                default:
+                    var from = random.Next(bytes.Length);
+                    bytes = [.. bytes[..from], .. bytes[Math.Min(bytes.Length, from + random.Next(1, 40))..]];
+                    break;
+            }
+
+            try
+            {
+                ManifestDocument.Parse(bytes, random.Next(2) == 0 ? null : MediaTypes.OciManifest, Where, digest);
+            }
+            catch (RegistryUnsupportedManifestException)
+            {
+                typed++;
+            }
+        }
+
+        Assert.InRange(typed, 1000, 3000);
+    }
 }
