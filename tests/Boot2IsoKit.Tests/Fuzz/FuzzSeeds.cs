@@ -8,6 +8,7 @@ using Boot2IsoKit.Formats.Iso9660.Building;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Testing.Fixtures;
+using Boot2IsoKit.Testing.Registry;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;
 using SharpCompress.Compressors.LZMA;
@@ -320,6 +321,26 @@ internal static class FuzzSeeds
         var inodeTable = (int)BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(64));
         return new FuzzSeed(name, bytes, [new FuzzRegion(0, 96), new FuzzRegion(inodeTable, bytes.Length - inodeTable)]);
     }
+
+    /// <summary>
+    /// docker-load archives as a build bakes them: one with a gzip layer, one with two uncompressed layers (one of them
+    /// twice, as empty layers are), each with a config whose diff IDs match. Mutations aim at the whole file.
+    /// </summary>
+    public static IReadOnlyList<FuzzSeed> DockerArchive()
+    {
+        var temp = Directory.CreateTempSubdirectory("b2ik-fuzz-docker-archive-").FullName;
+        try
+        {
+            return [DockerArchiveSeed(temp, "gzip-layer", gzip: true, layers: 1), DockerArchiveSeed(temp, "plain-layers", gzip: false, layers: 2)];
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static FuzzSeed DockerArchiveSeed(string temp, string name, bool gzip, int layers) =>
+        new(name, File.ReadAllBytes(TestImages.WriteArchive(temp, $"fuzz/{name}:1", gzip, layers)));
 
     /// <summary>The real experimental recipe and a compact one using the other keys (local ISO, engine URL, host package).</summary>
     public static IReadOnlyList<FuzzSeed> Recipe() =>

@@ -1,4 +1,5 @@
 using System.Text;
+using Boot2IsoKit.Formats.DockerArchive;
 using Boot2IsoKit.Formats.Elf;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Formats.Iso9660;
@@ -70,8 +71,14 @@ internal static class FuzzTargets
         e => e is InvalidSquashfsException { Input: "fuzz.tcz" },
         ReadSquashfs);
 
+    public static readonly FuzzTarget DockerArchive = new(
+        "docker-archive",
+        nameof(InvalidDockerArchiveException),
+        e => e is InvalidDockerArchiveException { Input: "fuzz.tar" },
+        ReadDockerArchive);
+
     public static readonly IReadOnlyDictionary<string, FuzzTarget> ByName =
-        new[] { Iso, Cpio, Initrd, Elf, Deb, Engine, Recipe, Squashfs }.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        new[] { Iso, Cpio, Initrd, Elf, Deb, Engine, Recipe, Squashfs, DockerArchive }.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
     private static string ReadIso(byte[] bytes)
     {
@@ -137,6 +144,13 @@ internal static class FuzzTargets
         var elf = ElfFile.Read(new MemoryStream(bytes, writable: false), "fuzz.elf");
         return $"{elf.ArchitectureDescription} {elf.Type}, interpreter {elf.Interpreter}, needs {string.Join(',', elf.Needed)}, "
             + $"{elf.VersionNeeds.Count} version needs, {elf.VersionDefinitions.Count} version definitions";
+    }
+
+    /// <summary>Checks the archive as a build would before baking it: every image with its config and layers.</summary>
+    private static string ReadDockerArchive(byte[] bytes)
+    {
+        var images = DockerArchiveReader.Read(new MemoryStream(bytes, writable: false), "fuzz.tar");
+        return $"{images.Count} images, {images.Sum(i => i.Layers.Count)} layers";
     }
 
     /// <summary>Opens the image (the whole tree) and reads every file through its rootfs entry, as the overlay writer would.</summary>

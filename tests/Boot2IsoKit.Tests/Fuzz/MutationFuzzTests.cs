@@ -29,5 +29,8 @@ public sealed class MutationFuzzTests
     public Task Squashfs_reader() => FuzzHarness.RunCampaignAsync(FuzzTargets.Squashfs, FuzzSeeds.Squashfs(), 0x68737173, 5000);
 
     [Fact]
+    public Task Docker_archive_reader() => FuzzHarness.RunCampaignAsync(FuzzTargets.DockerArchive, FuzzSeeds.DockerArchive(), 0x646F636B, 3000);
+
+    [Fact]
     public Task Recipe_loader() => FuzzHarness.RunCampaignAsync(FuzzTargets.Recipe, FuzzSeeds.Recipe(), 20261128, 10000);
 }
