@@ -160,6 +160,28 @@ internal sealed class InputCacheStore
         return WithPath(entry);
     }
 
+    /// <summary>
+    /// Adds a file the caller fetched and verified itself (a registry blob, fetched with the registry's own
+    /// authentication) at its content address, moving it there, and records it for <paramref name="request"/>.
+    /// </summary>
+    public async Task<CachedInput> RecordFileAsync(InputRequest request, string verifiedFile, string sha256, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var sha = CheckedSha(sha256);
+        var entry = new CachedInput
+        {
+            Kind = request.Kind,
+            Version = request.Version,
+            Name = request.FileName,
+            Url = new Uri(request.Url.AbsoluteUri),
+            Sha256 = sha,
+            Size = PlaceBlob(verifiedFile, sha),
+            FetchedAt = DateTimeOffset.UtcNow,
+        };
+        await UpdateManifestAsync([entry], cancellationToken).ConfigureAwait(false);
+        return WithPath(entry);
+    }
+
     private async Task<CachedInput> FetchAsync(InputRequest request, CancellationToken cancellationToken)
     {
         // A stable name per URL lets an interrupted download resume on the next run.

@@ -11,4 +11,10 @@ internal static class InputKinds
     public const string TinyCoreExtension = "tcz";
     public const string TinyCoreDep = "tcz-dep";
     public const string TinyCoreMd5 = "tcz-md5";
+
+    /// <summary>What a registry said an image reference is (its manifest digest, config and layers), for offline builds.</summary>
+    public const string Image = "image";
+
+    /// <summary>An image's config or layer, stored under its own digest.</summary>
+    public const string ImageBlob = "image-blob";
 }

@@ -65,6 +65,12 @@ internal sealed record Recipe
 
     /// <summary>dockerd settings (Stages/DaemonSettings), in recipe order.</summary>
     public IReadOnlyList<DaemonSetting> Daemon { get; init; } = [];
+
+    /// <summary>Container images loaded into the VM's dockerd after boot (Stages/Images), in recipe order.</summary>
+    public IReadOnlyList<ImageSpec> Images { get; init; } = [];
+
+    /// <summary>How to reach the registries <see cref="Images"/> are pulled from, by host.</summary>
+    public IReadOnlyList<RegistrySpec> Registries { get; init; } = [];
 }
 
 /// <param name="Release">boot2docker release tag, e.g. v19.03.12.</param>

@@ -6,9 +6,89 @@ using YamlDotNet.RepresentationModel;
 
 namespace Boot2IsoKit.Model.Recipes;
 
-/// <summary>The closed-network keys: <c>certificates:</c> and <c>daemon:</c>.</summary>
+/// <summary>The closed-network keys: <c>certificates:</c>, <c>daemon:</c>, <c>images:</c> and <c>registries:</c>.</summary>
 internal static partial class RecipeLoader
 {
+    /// <summary>Items are <c>{ archive: PATH }</c> or <c>{ ref: NAME[:TAG][@DIGEST], tag: NAME:TAG }</c>; a bare item is a reference.</summary>
+    private static List<ImageSpec> ReadImages(NodeReader reader, YamlNode node)
+    {
+        var images = new List<ImageSpec>();
+        foreach (var item in reader.Sequence(node))
+        {
+            var line = (int)item.Start.Line;
+            if (item is YamlScalarNode { Value: { Length: > 0 } bare })
+            {
+                images.Add(new ImageSpec(null, Reference(reader, item, bare), null, line));
+                continue;
+            }
+
+            var map = reader.Mapping(item, "image", "archive", "ref", "tag");
+            var archive = reader.OptionalString(map, "archive");
+            var reference = reader.OptionalString(map, "ref");
+            if ((archive is null) == (reference is null))
+            {
+                throw reader.Error(item, "an image is either 'archive:' (a file written by docker save) or 'ref:' (pulled from a registry), not both or neither");
+            }
+
+            var tag = reader.OptionalString(map, "tag");
+            if (tag is not null && archive is not null)
+            {
+                throw reader.Error(map["tag"], "'tag:' names a pulled image; an archive keeps the names docker save gave it");
+            }
+
+            images.Add(new ImageSpec(archive, reference is null ? null : Reference(reader, map["ref"], reference), tag is null ? null : Reference(reader, map["tag"], tag), line));
+        }
+
+        return images;
+    }
+
+    /// <summary>A reference is checked in full where it is resolved (Inputs/Registry); here: one word, no spaces.</summary>
+    private static string Reference(NodeReader reader, YamlNode node, string text) =>
+        text.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)) ? throw reader.Error(node, $"'{text}' is not an image reference (name[:tag][@sha256:digest])") : text;
+
+    /// <summary>A mapping of registry host → { plain-http, url, username, password-env }.</summary>
+    private static List<RegistrySpec> ReadRegistries(NodeReader reader, YamlNode node)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            throw reader.Error(node, "'registries' must be a mapping of registry hosts (as image references name them) to their settings");
+        }
+
+        var registries = new List<RegistrySpec>();
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            var host = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (host.Length == 0 || host.Contains('/', StringComparison.Ordinal) || host.Any(char.IsWhiteSpace))
+            {
+                throw reader.Error(keyNode, $"'{host}' is not a registry host (\"ghcr.io\", \"127.0.0.1:5000\")");
+            }
+
+            if (value is YamlMappingNode entries && entries.Children.Keys.FirstOrDefault(k => (k as YamlScalarNode)?.Value == "password") is { } password)
+            {
+                throw reader.Error(password, "a recipe holds no password (recipes are committed and shared): name the environment variable that holds it with 'password-env:'");
+            }
+
+            var map = reader.Mapping(value, "registry " + host, "plain-http", "url", "username", "password-env");
+
+            var url = reader.OptionalString(map, "url");
+            if (url is not null && !(Uri.TryCreate(url, UriKind.Absolute, out var parsed) && parsed.Scheme is "http" or "https"))
+            {
+                throw reader.Error(map["url"], $"'{url}' is not an http or https URL");
+            }
+
+            var username = reader.OptionalString(map, "username");
+            var passwordVariable = reader.OptionalString(map, "password-env");
+            if ((username is null) != (passwordVariable is null))
+            {
+                throw reader.Error(value, "'username:' and 'password-env:' go together");
+            }
+
+            registries.Add(new RegistrySpec(host, map.TryGetValue("plain-http", out var plain) && Bool(reader, plain, "plain-http"), url, username, passwordVariable, (int)keyNode.Start.Line));
+        }
+
+        return registries;
+    }
+
     /// <summary>Items are a path, or <c>{ file: PATH, allow-expired: true }</c>.</summary>
     private static List<CertificateSpec> ReadCertificates(NodeReader reader, YamlNode node)
     {

@@ -59,7 +59,7 @@ internal static partial class RecipeLoader
         }
 
         var reader = new NodeReader(sourceName);
-        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify", "certificates", "daemon");
+        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify", "certificates", "daemon", "images", "registries");
         var name = reader.RequiredString(map, root, "name");
         if (!RecipeNamePattern().IsMatch(name))
         {
@@ -94,6 +94,8 @@ internal static partial class RecipeLoader
             Verify = map.TryGetValue("verify", out var verify) ? ReadVerify(reader, verify) : [],
             Certificates = map.TryGetValue("certificates", out var certificates) ? ReadCertificates(reader, certificates) : [],
             Daemon = map.TryGetValue("daemon", out var daemon) ? ReadDaemon(reader, daemon) : [],
+            Images = map.TryGetValue("images", out var images) ? ReadImages(reader, images) : [],
+            Registries = map.TryGetValue("registries", out var registries) ? ReadRegistries(reader, registries) : [],
         };
     }
 

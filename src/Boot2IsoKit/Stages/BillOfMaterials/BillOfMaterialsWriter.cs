@@ -211,6 +211,7 @@ internal static class BillOfMaterialsWriter
                     BuildMaterial.Extension e => Extension(e, Reserve(SpdxJson.Id("Package-tcz", e.Resolved.Name))),
                     BuildMaterial.Overlay o => Overlay(o, request.RepositoryRoot),
                     BuildMaterial.HostBinary h => Host(h, Reserve(SpdxJson.Id("Package-host", h.Path))),
+                    BuildMaterial.Image i => Image(i.Archive, Reserve(SpdxJson.Id("Package-image", ImageName(i.Archive)))),
                     _ => null,
                 };
                 if (package is not null)
@@ -318,6 +319,31 @@ internal static class BillOfMaterialsWriter
                 PrimaryPackagePurpose = "FILE",
             };
         }
+
+        /// <summary>A preloaded image: its name and digest (the registry's manifest digest, else the image ID), the archive's sha256.</summary>
+        private static SpdxPackage Image(Boot2IsoKit.Stages.Images.ImageArchive archive, string id)
+        {
+            var pulled = archive.Pulled;
+            var purl = pulled is null ? null
+                : $"pkg:docker/{pulled.Repository}@{Uri.EscapeDataString(pulled.ManifestDigest)}?repository_url={Uri.EscapeDataString(pulled.Registry)}";
+            return new SpdxPackage
+            {
+                SpdxId = id,
+                Name = ImageName(archive),
+                VersionInfo = pulled?.ManifestDigest ?? string.Join(" ", archive.Images.Select(i => i.ImageId)),
+                PackageFileName = Path.GetFileName(archive.Path),
+                DownloadLocation = Location(pulled?.ManifestUrl),
+                Checksums = [new SpdxChecksum(SpdxChecksumAlgorithm.Sha256, archive.Sha256)],
+                SourceInfo = pulled is null
+                    ? "a docker save archive of the recipe, on the ISO's file system, loaded into dockerd at the first boot"
+                    : $"pulled by digest from {pulled.Reference}{(pulled.IndexDigest is { } index ? $" (the linux/amd64 image of index {index})" : "")}, on the ISO's file system, loaded into dockerd at the first boot",
+                PrimaryPackagePurpose = "CONTAINER",
+                ExternalRefs = purl is null ? null : [SpdxExternalRef.PackageUrl(purl)],
+            };
+        }
+
+        private static string ImageName(Boot2IsoKit.Stages.Images.ImageArchive archive) =>
+            archive.Pulled?.Reference ?? (archive.Images.SelectMany(i => i.RepoTags).FirstOrDefault() ?? Path.GetFileName(archive.Path));
 
         private static SpdxPackage Host(BuildMaterial.HostBinary host, string id) => new()
         {

@@ -31,11 +31,13 @@ internal static class DockerdWrapper
     public const string SettingsDirectory = "usr/local/etc/b2ik/daemon";
 
     /// <summary>
-    /// Moves the engine's dockerd (already in <paramref name="delta"/>) behind the script and adds one file per directive.
+    /// Moves the engine's dockerd (already in <paramref name="delta"/>) behind the script and adds one file per directive
+    /// (none: the script only starts the image loader, Stages/Images).
     /// </summary>
     /// <param name="engineVersion">The pinned engine: a directive newer than it is refused.</param>
+    /// <param name="line">The recipe line that asks for the script (the first directive, or images:), for the error without an engine.</param>
     /// <returns>What was chosen, for the build log.</returns>
-    public static string AddTo(RootfsOverlay delta, IReadOnlyList<DaemonSetting> settings, string engineVersion, string recipe, long timestamp)
+    public static string AddTo(RootfsOverlay delta, IReadOnlyList<DaemonSetting> settings, string engineVersion, string recipe, int line, long timestamp)
     {
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(settings);
@@ -51,7 +53,7 @@ internal static class DockerdWrapper
 
         if (!delta.TryGet(DaemonPath, out var dockerd) || dockerd.Kind != RootfsEntryKind.File)
         {
-            throw new InvalidInputException(recipe, $"line {settings[0].Line}", "'daemon:' needs a pinned engine with a dockerd (engine: with a tgz that has docker/dockerd): its dockerd is what takes the settings");
+            throw new InvalidInputException(recipe, $"line {line}", "'daemon:' and 'images:' need a pinned engine with a dockerd (engine: with a tgz that has docker/dockerd): the script in front of its dockerd applies the settings and starts the image loader");
         }
 
         delta.Add(dockerd with { Path = EnginePath });
@@ -68,7 +70,7 @@ internal static class DockerdWrapper
             delta.Add(RootfsEntry.File(SettingsDirectory + "/" + name, BytesContent.FromText(text, "/" + SettingsDirectory + "/" + name), origin: "daemon: " + setting.Key) with { ModificationTime = timestamp });
         }
 
-        var chosen = new StringBuilder("daemon: /usr/local/bin/dockerd is a script in front of the engine's dockerd (now " + EnginePath + "); nothing goes into /etc/docker, which stays linked to the data disk");
+        var chosen = new StringBuilder("/usr/local/bin/dockerd is a script in front of the engine's dockerd (now " + EnginePath + "); nothing goes into /etc/docker, which stays linked to the data disk");
         if (asFlags.Count > 0)
         {
             chosen.Append(CultureInfo.InvariantCulture, $"; {string.Join(", ", asFlags)} passed as dockerd flags before the profile's EXTRA_ARGS (docker-machine's --label, --insecure-registry, --registry-mirror add to them; a single-valued flag the profile also gives wins)");
@@ -79,7 +81,9 @@ internal static class DockerdWrapper
             chosen.Append(CultureInfo.InvariantCulture, $"; {string.Join(", ", inFile)} (no flag exists) merged with /etc/docker/daemon.json into /var/run/b2ik/daemon.json at each start");
         }
 
-        return chosen.Append("; a directive the user's /etc/docker/daemon.json sets itself wins, and the baked one is left out with a line in docker.log").ToString();
+        return settings.Count == 0
+            ? chosen.Append("; it starts the image loader at each daemon start").ToString()
+            : chosen.Append("; a directive the user's /etc/docker/daemon.json sets itself wins, and the baked one is left out with a line in docker.log").ToString();
     }
 
     /// <summary>The directive as dockerd's flags: one <c>--flag=value</c> per list item or map entry.</summary>

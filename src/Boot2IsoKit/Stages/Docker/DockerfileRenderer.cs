@@ -103,7 +103,7 @@ internal static partial class DockerfileRenderer
         }
 
         RenderDelta(plan.Delta, contract, files, dockerfile);
-        RenderRootFiles(plan.Iso.RootFiles, contract, files, dockerfile);
+        RenderRootFiles(plan.Iso.RootFiles, plan.Iso.MediumFiles, contract, files, dockerfile);
         var scriptVersion = RenderScriptVersion(plan, contract, dockerfile);
         var isoScriptStep = RenderIsoScript(plan, contract, scriptVersion, files, dockerfile);
 
@@ -233,24 +233,33 @@ internal static partial class DockerfileRenderer
         paths.Add(path);
     }
 
-    /// <summary>The ISO-root files of the plan (the old layout's /version) go where the image's script packs the ISO from.</summary>
-    private static void RenderRootFiles(IReadOnlyDictionary<string, string> rootFiles, ImageContract contract, ContextWriter files, DockerfileText dockerfile)
+    /// <summary>
+    /// The plan's files of the ISO file system (the old layout's /version, the images: archives) go where the image's
+    /// script packs the ISO from.
+    /// </summary>
+    private static void RenderRootFiles(IReadOnlyDictionary<string, string> rootFiles, IReadOnlyList<MediumFile> mediumFiles, ImageContract contract, ContextWriter files, DockerfileText dockerfile)
     {
-        if (rootFiles.Count == 0)
+        if (rootFiles.Count == 0 && mediumFiles.Count == 0)
         {
             return;
         }
 
         var staging = contract.IsoStagingDirectory
-            ?? throw new InvalidInputException("build plan", "Iso.RootFiles", $"the {contract.Layout.Name} image's script packs no extra files at the ISO root");
+            ?? throw new InvalidInputException("build plan", "Iso.RootFiles", $"the {contract.Layout.Name} image's script packs no extra files on the ISO");
         files.Directory(IsoRootDirectory, DirectoryMode);
         foreach (var (path, text) in rootFiles.OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             files.WriteText($"{IsoRootDirectory}/{RootfsPath.Normalize(path, "ISO root file")}", text, FileMode);
         }
 
+        foreach (var file in mediumFiles.OrderBy(f => f.Path, StringComparer.Ordinal))
+        {
+            files.CopyContent($"{IsoRootDirectory}/{RootfsPath.Normalize(file.Path, "ISO file")}", file.Content, FileMode);
+        }
+
+        var paths = rootFiles.Keys.Concat(mediumFiles.Select(f => f.Path)).Order(StringComparer.Ordinal).Select(p => "/" + p);
         dockerfile.Block(
-            [$"Files at the ISO root ({string.Join(", ", rootFiles.Keys.Order(StringComparer.Ordinal).Select(p => "/" + p))}): the script packs {staging} as the ISO."],
+            [$"Files of the ISO outside the initrd ({string.Join(", ", paths)}): the script packs {staging} as the ISO."],
             $"COPY {IsoRootDirectory}/ {staging}/");
     }
 

@@ -48,6 +48,8 @@ internal sealed record ImageContract
                 Layout = layout,
                 IsoScript = "make-b2d-iso.sh",
                 IsoPath = "/tmp/boot2docker.iso",
+                // files/make-b2d-iso.sh packs /tmp/iso (the kernel, isolinux and the initrd it writes there) as the ISO.
+                IsoStagingDirectory = "/tmp/iso",
                 // 18.09.0 shipped a constant label (boot2docker#1347); 18.09.1 introduced "b2d-v$DOCKER_VERSION".
                 LabelPrefix = version.IsAtLeast(18, 9, 1) ? "b2d-v" : null,
                 FixedLabel = "Boot2Docker",

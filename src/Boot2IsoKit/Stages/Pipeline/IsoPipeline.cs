@@ -56,6 +56,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
                 StampedVersion = plan.StampedVersion,
                 MotdBanner = recipe.Motd,
                 InjectedBinaries = plan.InjectedBinaries,
+                Images = [.. plan.Materials.Materials.OfType<BuildMaterial.Image>().SelectMany(i => i.Archive.Images).Select(i => i.ImageId).Distinct(StringComparer.Ordinal)],
                 Commands = recipe.Verify,
             },
         };

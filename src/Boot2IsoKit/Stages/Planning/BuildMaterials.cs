@@ -35,6 +35,9 @@ internal abstract record BuildMaterial
 
     /// <summary>The pinned engine (<see cref="BuildPlan.Engine"/>).</summary>
     public sealed record Engine : BuildMaterial;
+
+    /// <summary>A container image of the recipe's <c>images:</c>, carried on the ISO's file system (no rootfs path is its own).</summary>
+    public sealed record Image(Boot2IsoKit.Stages.Images.ImageArchive Archive) : BuildMaterial;
 }
 
 /// <summary>

@@ -81,6 +81,9 @@ internal abstract record BuildBase
 /// <param name="Timestamp">Every date written: the source date (SOURCE_DATE_EPOCH or the newest input date).</param>
 internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<string, string> RootFiles, DateTimeOffset Timestamp)
 {
+    /// <summary>Files of the ISO's own file system outside the initrd (the recipe's images: archives), by ISO path.</summary>
+    public IReadOnlyList<MediumFile> MediumFiles { get; init; } = [];
+
     /// <summary>Seconds since the epoch, as cpio, tar and SOURCE_DATE_EPOCH write it.</summary>
     public long UnixTime => Timestamp.ToUnixTimeSeconds();
 
@@ -97,6 +100,10 @@ internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<strin
         return new IsoMetadata(volumeLabel, rootFiles, timestamp);
     }
 }
+
+/// <summary>A file the ISO carries on its own file system, read from <paramref name="Content"/> when the ISO is written.</summary>
+/// <param name="Path">Its path on the ISO ("b2ik/images/01-tiny.tar").</param>
+internal sealed record MediumFile(string Path, Boot2IsoKit.Plumbing.IO.IContentSource Content);
 
 /// <summary>The Docker engine pinned: its version, the tgz it came from (local, after any download) and where it was fetched.</summary>
 /// <param name="BinaryNames">The binaries it puts into /usr/local/bin.</param>

@@ -8,6 +8,7 @@ using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
 using Boot2IsoKit.Stages.Certificates;
 using Boot2IsoKit.Stages.DaemonSettings;
+using Boot2IsoKit.Stages.Images;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
 using Boot2IsoKit.Stages.Pipeline;
@@ -173,11 +174,32 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             delta.Add(entry);
         }
 
-        if (recipe.Daemon.Count > 0)
+        if (recipe.Daemon.Count > 0 || recipe.Images.Count > 0)
         {
-            settings.Log.Info(DockerdWrapper.AddTo(delta, recipe.Daemon, recipe.Engine?.Version ?? baseVersion, recipe.SourcePath, timestamp));
+            var line = recipe.Daemon.Count > 0 ? recipe.Daemon[0].Line : recipe.Images[0].Line;
+            settings.Log.Info(DockerdWrapper.AddTo(delta, recipe.Daemon, recipe.Engine?.Version ?? baseVersion, recipe.SourcePath, line, timestamp));
             // The engine's own dockerd, moved behind the settings script, is still the engine's file.
             ledger.Record(delta, entry => entry.Path == RootfsPath.Normalize(DockerdWrapper.EnginePath) ? engineMaterial : null);
+        }
+
+        // The images ride on the ISO's file system; the loader the dockerd script starts finds them by the volume label.
+        var volumeLabel = recipe.VolumeId ?? VolumeLabel.For(recipe.Label, stampedVersion);
+        IReadOnlyList<MediumFile> mediumFiles = [];
+        if (recipe.Images.Count > 0)
+        {
+            var archives = await ImagePlanner.ResolveAsync(
+                recipe.Images,
+                FromRepository,
+                (spec, ct) => inputs.PullImageAsync(spec, recipe.Registries, recipe.SourcePath, Path.Combine(settings.Scratch, "images"), DateTimeOffset.FromUnixTimeSeconds(timestamp), ct),
+                recipe.SourcePath,
+                cancellationToken).ConfigureAwait(false);
+            mediumFiles = BakedImages.AddTo(delta, archives, volumeLabel, timestamp);
+            foreach (var archive in archives)
+            {
+                ledger.Add(new BuildMaterial.Image(archive));
+            }
+
+            settings.Log.Info($"images: {string.Join(", ", archives.SelectMany(a => a.Images).Select(i => i.RepoTags.Count > 0 ? string.Join(" ", i.RepoTags) : i.ImageId))} on the ISO under /{BakedImages.MediumDirectory}, loaded into dockerd once after its first start");
         }
 
         var (osRelease, motd) = await BaseTextAsync(baseIso, buildBase, cancellationToken).ConfigureAwait(false);
@@ -193,7 +215,7 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
             Base = buildBase,
             BaseVersion = baseVersion,
             Delta = delta,
-            Iso = IsoMetadata.For(layout, recipe.VolumeId ?? VolumeLabel.For(recipe.Label, stampedVersion), stampedVersion, DateTimeOffset.FromUnixTimeSeconds(timestamp)),
+            Iso = IsoMetadata.For(layout, volumeLabel, stampedVersion, DateTimeOffset.FromUnixTimeSeconds(timestamp)) with { MediumFiles = mediumFiles },
             StampedVersion = stampedVersion,
             Engine = engine,
             InitrdMode = recipe.Initrd,

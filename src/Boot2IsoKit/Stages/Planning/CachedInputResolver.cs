@@ -8,9 +8,10 @@ namespace Boot2IsoKit.Stages.Planning;
 
 /// <summary>
 /// Inputs through the input cache: a base release through the GitHub API (Octokit; never asked offline),
-/// an engine from its channel's site (or the recipe's URL), each downloaded once, verified and kept.
+/// an engine from its channel's site (or the recipe's URL), images from their registries, each downloaded once,
+/// verified and kept.
 /// </summary>
-internal sealed class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
+internal sealed partial class CachedInputResolver(InputCacheStore cache, BaseIndexCache baseIndex, Action<string>? detail = null) : IInputResolver
 {
     public Task<IReadOnlyList<Boot2IsoKit.Inputs.TinyCore.ResolvedExtension>> ExtensionsAsync(IReadOnlyList<string> names, int releaseMajor, string? recipeMirror, CancellationToken cancellationToken = default) =>
         Boot2IsoKit.Inputs.TinyCore.TinyCoreExtensions.Through(cache, recipeMirror, Environment.GetEnvironmentVariable)(names, releaseMajor, cancellationToken);

@@ -23,6 +23,14 @@ internal interface IInputResolver
     /// <summary>The local engine tgz (the recipe's <c>tgz:</c>, else downloaded or cached and verified).</summary>
     /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
     Task<FetchedEngine> EngineAsync(EngineSpec spec, string recipeSource, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// An image reference of the recipe's <c>images:</c>, pulled by digest through the input cache (registry address and
+    /// credentials from <paramref name="registries"/>, else the environment) and written as a docker-load archive in
+    /// <paramref name="directory"/>, its entries dated <paramref name="timestamp"/>.
+    /// </summary>
+    /// <exception cref="Boot2IsoKit.Inputs.InputCache.MissingInputsException">Offline and not cached.</exception>
+    Task<(string Archive, Boot2IsoKit.Stages.Images.PulledImage Pulled)> PullImageAsync(ImageSpec spec, IReadOnlyList<RegistrySpec> registries, string recipeSource, string directory, DateTimeOffset timestamp, CancellationToken cancellationToken = default);
 }
 
 /// <summary>An engine archive on local disk, where it came from and the site's channel it was taken from (null for a local file).</summary>

@@ -56,6 +56,11 @@ internal sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
                 builder.AddFile(path, BytesContent.FromText(text, "/" + path), modificationTime: timestamp);
             }
 
+            foreach (var file in plan.Iso.MediumFiles)
+            {
+                builder.AddFile(file.Path, file.Content, modificationTime: timestamp);
+            }
+
             var progress = log.Progress("writing " + Path.GetFileName(output));
             builder.BuildToFile(output, new Progress<IsoBuildProgress>(p => progress.Report(new ProgressReport(p.BytesWritten, p.TotalBytes))), cancellationToken);
 
@@ -90,13 +95,13 @@ internal sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
 
     /// <summary>
     /// About what a build writes beside its output: the unpacked engine (about 4x its tgz) and the initrd
-    /// member (about 1x) in scratch, then the ISO (the base plus the member).
+    /// member (about 1x) in scratch, then the ISO (the base plus the member and the files it carries, images).
     /// </summary>
     private static long SpaceNeeded(BaseIso baseIso, BuildPlan plan)
     {
         var tgz = plan.Engine?.Tgz is { } path && File.Exists(path) ? new FileInfo(path).Length : 0;
         var baseSize = File.Exists(baseIso.Path) ? new FileInfo(baseIso.Path).Length : 0;
-        return baseSize + (6 * tgz);
+        return baseSize + (6 * tgz) + plan.Iso.MediumFiles.Sum(f => f.Content.Length);
     }
 
     /// <summary>

@@ -58,7 +58,7 @@ internal sealed class IsoVerifier(VerifyOptions options, Action<string> progress
         }
 
         progress($"booting {Path.GetFileName(iso)} as {(disk is null ? "a hard disk" : "the CD-ROM with a docker-machine data disk")} ({options.Accelerator.ToString().ToUpperInvariant()})...");
-        await using var vm = QemuLauncher.Start(qemu, iso, medium, disk, options.Accelerator, options.MemoryMegabytes, scratch);
+        await using var vm = QemuLauncher.Start(qemu, iso, medium, disk, options.Accelerator, options.MemoryMegabytes, scratch, options.IsolatedNetwork);
         var clock = Stopwatch.StartNew();
         var rows = new Rows(report, boot, clock);
         try
@@ -84,6 +84,11 @@ internal sealed class IsoVerifier(VerifyOptions options, Action<string> progress
                 progress($"  logged in after {clock.Elapsed.TotalSeconds:0} s");
                 await CheckSystemAsync(shell, facts, rows, ct).ConfigureAwait(false);
                 await CheckDaemonAsync(shell, facts, rows, boot, report, clock, ct).ConfigureAwait(false);
+                if (facts.Images.Count > 0)
+                {
+                    await CheckImagesAsync(shell, facts, rows, clock, ct).ConfigureAwait(false);
+                }
+
                 if (disk is not null)
                 {
                     await CheckDataDiskAsync(shell, rows, ct).ConfigureAwait(false);
@@ -173,6 +178,44 @@ internal sealed class IsoVerifier(VerifyOptions options, Action<string> progress
         rows.Add("docker daemon (server version)", matches && byInit,
             $"server {version}" + (expected is null ? "" : matches ? $" = pinned {expected}" : $", but the pinned engine is {expected}")
             + (byInit ? ", started by the ISO's init from /usr/local/bin/dockerd" : $", but /var/run/docker.pid names '{started}', not /usr/local/bin/dockerd"));
+    }
+
+    /// <summary>
+    /// The preloaded images are in the daemon: the loader the dockerd script starts (Stages/Images) finds the medium
+    /// by its label, as a CD or as a disk, and loads them in the background, so this waits for them.
+    /// </summary>
+    private async Task CheckImagesAsync(GuestShell shell, VerificationFacts facts, Rows rows, Stopwatch clock, CancellationToken ct)
+    {
+        var inspect = "docker image inspect --format '{{.Id}}' " + string.Join(' ', facts.Images);
+        var waited = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        GuestResult result;
+        while (true)
+        {
+            result = await shell.RunAsync(inspect + " 2>&1", CommandTimeout, ct).ConfigureAwait(false);
+            if (result.ExitCode == 0 || waited.Elapsed > options.ImagesTimeout)
+            {
+                break;
+            }
+
+            if (waited.Elapsed - lastReport >= TimeSpan.FromSeconds(15))
+            {
+                lastReport = waited.Elapsed;
+                progress($"  waiting for the preloaded images: {clock.Elapsed.TotalSeconds:0} s");
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+        }
+
+        var check = $"preloaded images ({facts.Images.Count}) in the daemon";
+        if (result.ExitCode == 0)
+        {
+            rows.Add(check, true, string.Join(", ", facts.Images.Select(i => i[..Math.Min(i.Length, 19)])) + " loaded from the ISO");
+            return;
+        }
+
+        var log = await shell.RunAsync("tail -n 6 /var/log/b2ik-images.log 2>&1", CommandTimeout, ct).ConfigureAwait(false);
+        rows.Add(check, false, $"not all loaded within {options.ImagesTimeout.TotalSeconds:0} s: {result.LastLines(1)}; b2ik-images.log: {log.LastLines(6)}");
     }
 
     /// <summary>Equal, or equal up to semver build metadata (Debian's docker.io reports 20.10.24+dfsg1).</summary>

@@ -60,7 +60,8 @@ internal sealed class QemuLauncher : IAsyncDisposable
     /// <param name="medium">CD-ROM with <paramref name="dataDisk"/>, or the ISO as the hard disk.</param>
     /// <param name="dataDisk">A raw disk image (docker-machine's userdata disk) for <see cref="VmBootMedium.CdRomWithDataDisk"/>.</param>
     /// <param name="scratch">A directory this VM may write (console log, QEMU's snapshot overlay).</param>
-    public static QemuLauncher Start(string qemu, string iso, VmBootMedium medium, string? dataDisk, VmAccelerator accelerator, int memoryMegabytes, string scratch)
+    /// <param name="isolated">Cut the guest off every network (QEMU's user networking with restrict=on): only the forwarded SSH port reaches it.</param>
+    public static QemuLauncher Start(string qemu, string iso, VmBootMedium medium, string? dataDisk, VmAccelerator accelerator, int memoryMegabytes, string scratch, bool isolated = false)
     {
         var port = FreeLoopbackPort();
         var console = Path.Combine(scratch, "console.log");
@@ -78,7 +79,7 @@ internal sealed class QemuLauncher : IAsyncDisposable
             "-m", memoryMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "-smp", "2",
             "-no-reboot", "-display", "none", "-monitor", "none", "-serial", "file:" + console,
             // docker-machine's VirtualBox VMs have a NAT NIC with 22 forwarded to a host port; boot2docker's kernel has virtio-net.
-            "-nic", $"user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:{port}-:22",
+            "-nic", $"user,model=virtio-net-pci{(isolated ? ",restrict=on" : "")},hostfwd=tcp:127.0.0.1:{port}-:22",
         ];
         foreach (var argument in common)
         {

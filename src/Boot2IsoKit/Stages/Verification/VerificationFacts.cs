@@ -19,6 +19,9 @@ internal sealed record VerificationFacts
     /// <summary>Where each injected binary (or its wrapper) lands; each must start.</summary>
     public IReadOnlyList<string> InjectedBinaries { get; init; } = [];
 
+    /// <summary>The image IDs ("sha256:…") of the recipe's images:; each must be in the daemon after boot.</summary>
+    public IReadOnlyList<string> Images { get; init; } = [];
+
     /// <summary>The recipe's own verify: commands.</summary>
     public IReadOnlyList<string> Commands { get; init; } = [];
 }

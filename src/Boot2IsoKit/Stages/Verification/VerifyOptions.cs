@@ -17,6 +17,12 @@ internal sealed record VerifyOptions
     /// <summary>From the login to a daemon that answers <c>docker version</c>.</summary>
     public TimeSpan DaemonTimeout { get; init; } = TimeSpan.FromMinutes(3);
 
+    /// <summary>Boot with no network beyond the SSH port (what an air-gapped site has): the preloaded images must come from the ISO.</summary>
+    public bool IsolatedNetwork { get; init; }
+
+    /// <summary>From the daemon's answer to every preloaded image being loaded (they load in the background after it starts).</summary>
+    public TimeSpan ImagesTimeout { get; init; } = TimeSpan.FromMinutes(4);
+
     /// <summary>The blank data disk docker-machine attaches (sparse).</summary>
     public long DataDiskBytes { get; init; } = 2L << 30;
 }

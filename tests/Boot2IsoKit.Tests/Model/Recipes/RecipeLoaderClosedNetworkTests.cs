@@ -2,7 +2,7 @@ using Boot2IsoKit.Model.Recipes;
 
 namespace Boot2IsoKit.Tests.Model.Recipes;
 
-/// <summary><c>certificates:</c> and <c>daemon:</c>: shapes read, names and types checked against dockerd's options, with line and column.</summary>
+/// <summary><c>certificates:</c>, <c>daemon:</c>, <c>images:</c> and <c>registries:</c>: shapes read, names and types checked against dockerd's options, with line and column.</summary>
 public class RecipeLoaderClosedNetworkTests
 {
     private const string Head = "name: x\nbase: {release: v19.03.12}\n";
@@ -36,7 +36,41 @@ public class RecipeLoaderClosedNetworkTests
         Assert.Equal(7, recipe.Daemon[0].Line);
     }
 
+    [Fact]
+    public void Images_and_registries_load_with_their_shapes()
+    {
+        var recipe = RecipeLoader.Load(Head + """
+            images:
+              - busybox:1.36
+              - { archive: images/tools.tar }
+              - { ref: "127.0.0.1:5000/b2ik/tiny@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", tag: "tiny:pinned" }
+            registries:
+              127.0.0.1:5000: { plain-http: true }
+              ghcr.io: { username: ci, password-env: GHCR_TOKEN, url: "https://ghcr.mirror.example/" }
+            """, "r.yml");
+
+        Assert.Equal(
+            [
+                new ImageSpec(null, "busybox:1.36", null, 4),
+                new ImageSpec("images/tools.tar", null, null, 5),
+                new ImageSpec(null, "127.0.0.1:5000/b2ik/tiny@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "tiny:pinned", 6),
+            ],
+            recipe.Images);
+        Assert.Equal(
+            [new RegistrySpec("127.0.0.1:5000", true, null, null, null, 8), new RegistrySpec("ghcr.io", false, "https://ghcr.mirror.example/", "ci", "GHCR_TOKEN", 9)],
+            recipe.Registries);
+    }
+
     [Theory]
+    [InlineData("images:\n  - { archive: a.tar, ref: busybox }\n", 4, 5, "either 'archive:'")]
+    [InlineData("images:\n  - { archive: a.tar, tag: x:1 }\n", 4, 28, "an archive keeps the names docker save gave it")]
+    [InlineData("images:\n  - \"busy box\"\n", 4, 5, "is not an image reference")]
+    [InlineData("images:\n  - { image: busybox }\n", 4, 7, "unknown key 'image' in image")]
+    [InlineData("registries:\n  ghcr.io: { username: ci, password: hunter2 }\n", 4, 28, "a recipe holds no password")]
+    [InlineData("registries:\n  ghcr.io: { username: ci }\n", 4, 12, "'username:' and 'password-env:' go together")]
+    [InlineData("registries:\n  ghcr.io/org: { plain-http: true }\n", 4, 3, "is not a registry host")]
+    [InlineData("registries:\n  ghcr.io: { url: ftp://x }\n", 4, 19, "is not an http or https URL")]
+    [InlineData("registries: [ghcr.io]\n", 3, 13, "'registries' must be a mapping")]
     [InlineData("daemon:\n  insecure-registry: [a]\n", 4, 3, "unknown daemon key 'insecure-registry'")]
     [InlineData("daemon:\n  experimental: \"true\"\n", 4, 17, "daemon 'experimental' must be true or false (unquoted)")]
     [InlineData("daemon:\n  experimental: yes\n", 4, 17, "must be true or false")]

@@ -3,6 +3,7 @@ using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Http;
+using Boot2IsoKit.Testing.Registry;
 using Boot2IsoKit.Tests.Formats.Initramfs;
 using Boot2IsoKit.Tests.Inputs.TinyCore;
 using Boot2IsoKit.Tests.Stages.Remaster;
@@ -27,11 +28,13 @@ public sealed class BillOfMaterialsBuilds : IAsyncDisposable
     /// <param name="Second">The second build's record (another directory, later).</param>
     /// <param name="Extension">The .tcz served by the mirror, and its URL.</param>
     /// <param name="EngineUrl">Where the engine was downloaded from.</param>
-    public sealed record Built(BuildRecord First, BuildRecord Second, FixtureIso Fixture, string Extension, Uri ExtensionUrl, Uri EngineUrl, string EngineVersion, string CacheDirectory);
+    /// <param name="Image">The docker-load archive of the recipe's images:.</param>
+    public sealed record Built(BuildRecord First, BuildRecord Second, FixtureIso Fixture, string Extension, Uri ExtensionUrl, Uri EngineUrl, string EngineVersion, string CacheDirectory, string Image);
 
     public const string ExtensionName = "hello.tcz";
     public const string ExtensionBinary = "usr/local/bin/hello-b2ik";
     public const string OverlayFile = "etc/b2ik/sbom-overlay.txt";
+    public const string ImageTag = "b2ik/sbom-image:1";
 
     /// <summary>Tools and a Debian mirror the builds need: skipped without them, failed under CI.</summary>
     public static void Require()
@@ -70,7 +73,9 @@ public sealed class BillOfMaterialsBuilds : IAsyncDisposable
         _servers.Add(mirror);
         mirror.Add(ExtensionName, await File.ReadAllBytesAsync(extension, ct));
 
-        var engine = await TestEngine.CreateAsync(scratch["engine"], ct);
+        // images: needs the engine's dockerd (the script in front of it starts the loader): the client packed as both.
+        var engine = await TestEngine.CreateWithDockerdNameAsync(scratch["engine"], ct);
+        var image = TestImages.WriteArchive(scratch["images"], ImageTag);
         var tgz = await File.ReadAllBytesAsync(engine.TgzPath, ct);
         var site = await LoopbackHttpServer.StartAsync(context => LoopbackResponses.FileAsync(context, tgz, "engine"));
         _servers.Add(site);
@@ -99,6 +104,8 @@ public sealed class BillOfMaterialsBuilds : IAsyncDisposable
                     binaries: [/sbin/ipvsadm]
                     mode: closure
                 extensions: [hello]
+                images:
+                  - archive: {{image}}
                 tinycore:
                   mirror: {{mirror.Http.BaseAddress}}
                 motd: "a bill of materials\n"
@@ -107,7 +114,7 @@ public sealed class BillOfMaterialsBuilds : IAsyncDisposable
             records.Add(await harness.BuildAsync(recipe, ("cache-dir", cache)));
         }
 
-        return new Built(records[0], records[1], fixture, extension, mirror.Http.Url(mirror.Directory + ExtensionName), site.Url($"linux/static/stable/x86_64/docker-{engine.Version}.tgz"), engine.Version, cache);
+        return new Built(records[0], records[1], fixture, extension, mirror.Http.Url(mirror.Directory + ExtensionName), site.Url($"linux/static/stable/x86_64/docker-{engine.Version}.tgz"), engine.Version, cache, image);
     }
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));

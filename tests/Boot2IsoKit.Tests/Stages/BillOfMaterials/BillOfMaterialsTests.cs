@@ -106,6 +106,12 @@ public sealed class BillOfMaterialsTests(BillOfMaterialsBuilds builds) : IClassF
 
         Assert.Contains(packages, p => (string?)p["name"] == "overlay" && ((string?)p["SPDXID"])!.StartsWith("SPDXRef-Package-overlay", StringComparison.Ordinal));
 
+        // The preloaded image: its name, its image ID (the config's digest, read here from the archive itself) and the archive's sha256.
+        var image = packages.Single(p => (string?)p["name"] == BillOfMaterialsBuilds.ImageTag);
+        Assert.Equal(Sha256File(built.Image), Checksum(image, "SHA256"));
+        Assert.Equal("CONTAINER", (string?)image["primaryPackagePurpose"]);
+        Assert.Equal(ImageConfigDigest(built.Image), (string?)image["versionInfo"]);
+
         // Each Debian package against the .deb itself, read by dpkg-deb: name, version, architecture, sha256, licence.
         var debs = packages.Where(p => ((string?)p["SPDXID"])!.StartsWith("SPDXRef-Package-deb-", StringComparison.Ordinal)).ToList();
         Assert.Contains(debs, p => (string?)p["name"] == "ipvsadm");
@@ -244,6 +250,27 @@ public sealed class BillOfMaterialsTests(BillOfMaterialsBuilds builds) : IClassF
 
     private static string? Checksum(JsonNode element, string algorithm) =>
         element["checksums"]?.AsArray().SingleOrDefault(c => (string?)c!["algorithm"] == algorithm)?["checksumValue"]?.GetValue<string>();
+
+    /// <summary>"sha256:" + the sha256 of the config manifest.json names, read with System.Formats.Tar (not the library's reader).</summary>
+    private static string ImageConfigDigest(string archive)
+    {
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        using (var reader = new System.Formats.Tar.TarReader(File.OpenRead(archive)))
+        {
+            while (reader.GetNextEntry() is { } entry)
+            {
+                if (entry.DataStream is { } data)
+                {
+                    using var copy = new MemoryStream();
+                    data.CopyTo(copy);
+                    files[entry.Name] = copy.ToArray();
+                }
+            }
+        }
+
+        var configName = (string)JsonNode.Parse(files["manifest.json"])!.AsArray().Single()!["Config"]!;
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(files[configName]));
+    }
 
     private static string Sha256File(string path)
     {

@@ -62,12 +62,13 @@ public sealed class DockerdWrapperTests : IDisposable
         var delta = new Boot2IsoKit.Model.Rootfs.RootfsOverlay();
         delta.Add(Boot2IsoKit.Model.Rootfs.RootfsEntry.File(DockerdWrapper.DaemonPath, Boot2IsoKit.Plumbing.IO.BytesContent.FromText("elf", "dockerd"), 0x1ED));
 
-        var tooNew = Assert.Throws<InvalidInputException>(() => DockerdWrapper.AddTo(delta, Settings("  features: {buildkit: true}\n"), "18.06.1-ce", "r.yml", 0));
+        var tooNew = Assert.Throws<InvalidInputException>(() => DockerdWrapper.AddTo(delta, Settings("  features: {buildkit: true}\n"), "18.06.1-ce", "r.yml", 4, 0));
         Assert.Equal(("r.yml", "line 4"), (tooNew.Input, tooNew.Location));
         Assert.Contains("needs dockerd 18.09 or later; the pinned engine is 18.06.1-ce", tooNew.Problem, StringComparison.Ordinal);
 
-        var noDaemon = Assert.Throws<InvalidInputException>(() => DockerdWrapper.AddTo(new(), Settings("  debug: true\n"), "20.10.24", "r.yml", 0));
-        Assert.Contains("'daemon:' needs a pinned engine with a dockerd", noDaemon.Problem, StringComparison.Ordinal);
+        var noDaemon = Assert.Throws<InvalidInputException>(() => DockerdWrapper.AddTo(new(), Settings("  debug: true\n"), "20.10.24", "r.yml", 4, 0));
+        Assert.Equal("line 4", noDaemon.Location);
+        Assert.Contains("need a pinned engine with a dockerd", noDaemon.Problem, StringComparison.Ordinal);
     }
 
     /// <summary>

@@ -3,6 +3,7 @@ using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Testing.Docker;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
+using Boot2IsoKit.Testing.Registry;
 using Boot2IsoKit.Tests.Stages.Remaster;
 using Boot2IsoKit.Tests.Support;
 
@@ -18,7 +19,7 @@ public sealed class BuilderParityTests : IDisposable
 {
     // sbin/ipvsadm brings libraries under lib64, which the fixture links to lib (as boot2docker does): the
     // link must stay a link; usr/bin/sudo is the base's setuid binary, which both builds must keep 4755.
-    private static readonly string[] TouchedPaths = ["etc/os-release", "etc/motd", "usr/local/bin/docker", "etc/b2ik-parity", "etc/b2ik/test.d/70-parity", "sbin/ipvsadm"];
+    private static readonly string[] TouchedPaths = ["etc/os-release", "etc/motd", "usr/local/bin/docker", "etc/b2ik-parity", "etc/b2ik/test.d/70-parity", "sbin/ipvsadm", "usr/local/bin/dockerd", "usr/local/lib/b2ik/dockerd", "usr/local/lib/b2ik/load-images", "usr/local/etc/b2ik/daemon/labels.args", "usr/local/etc/b2ik/images/label"];
     private static readonly long EveryFile = long.MaxValue;
     private readonly RemasterHarness _harness = new();
 
@@ -32,7 +33,9 @@ public sealed class BuilderParityTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         var fixture = await FixtureIsos.GetAsync(FixtureLayout.New, ct: ct);
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
-        var engine = await TestEngine.CreateAsync(_harness.Path("engine"), ct);
+        // daemon: and images: put a script in front of the engine's dockerd: the client is packed as both.
+        var engine = await TestEngine.CreateWithDockerdNameAsync(_harness.Path("engine"), ct);
+        var image = TestImages.WriteArchive(_harness.Path("image"), "b2ik/parity:1");
         var recipe = _harness.WriteRecipe($$"""
             name: parity
             base:
@@ -48,6 +51,11 @@ public sealed class BuilderParityTests : IDisposable
                 binaries: [/sbin/ipvsadm]
             overlays:
               - {overlay}
+            daemon:
+              labels: [parity=1]
+              features: {buildkit: true}
+            images:
+              - archive: {{image}}
             """, new Dictionary<string, (string, int)>
         {
             ["etc/b2ik-parity"] = ("same in both\n", 0x1A4),
@@ -85,6 +93,20 @@ public sealed class BuilderParityTests : IDisposable
         Assert.Equal(wholeNative.Keys.Order(StringComparer.Ordinal), wholeDocker.Keys.Order(StringComparer.Ordinal));
         Assert.All(wholeNative, pair => Assert.True(pair.Value == wholeDocker[pair.Key], $"/{pair.Key} differs: native {pair.Value}, docker {wholeDocker[pair.Key]}"));
         Assert.Equal(native.Label, docker.Label);
+
+        // The images ride on both ISOs' own file systems, byte for byte.
+        Assert.Equal(IsoFile(native.Iso, "b2ik/images/01-parity-1.tar"), IsoFile(docker.Iso, "b2ik/images/01-parity-1.tar"));
+        Assert.Equal(IsoFile(native.Iso, "b2ik/images/SET"), IsoFile(docker.Iso, "b2ik/images/SET"));
+        Assert.Equal(await File.ReadAllBytesAsync(image, ct), IsoFile(native.Iso, "b2ik/images/01-parity-1.tar"));
+    }
+
+    private static byte[] IsoFile(string isoPath, string path)
+    {
+        using var image = IsoImage.Open(isoPath);
+        using var stream = image.OpenFile(image.Find(path) ?? throw new InvalidOperationException($"{isoPath} has no /{path}"));
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
     }
 
     /// <summary>
