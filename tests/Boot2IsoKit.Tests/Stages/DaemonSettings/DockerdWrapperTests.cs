@@ -127,6 +127,35 @@ public sealed class DockerdWrapperTests : IDisposable
         Assert.Contains($"--config-file {own} is given: the recipe's daemon.json-only settings are left out", explicitFile.StandardError, StringComparison.Ordinal);
     }
 
+    /// <summary>Only the user's top-level keys count: the same name nested in another setting, or inside a string, leaves the baked directive in.</summary>
+    [Fact]
+    public async Task A_key_nested_in_the_user_file_does_not_drop_the_baked_directive()
+    {
+        var busybox = Requires.Tool("busybox");
+        var ct = TestContext.Current.CancellationToken;
+        var baked = Directory.CreateDirectory(Path.Combine(_work, "baked-nested")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(baked, "debug.args"), "--debug=true\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(baked, "labels.args"), "--label=team=ops\n", ct);
+        var user = Path.Combine(_work, "nested.json");
+        await File.WriteAllTextAsync(user, "{\"log-opts\": {\"debug\": \"1\"}, \"note\": \"\\\"labels\\\": x\", \"labels\": [\"mine=1\"]}\n", ct);
+        var engine = Path.Combine(_work, "engine-nested");
+        await File.WriteAllTextAsync(engine, "#!/bin/sh\nprintf '%s\\n' \"$@\"\n", ct);
+        File.SetUnixFileMode(engine, (UnixFileMode)0x1ED);
+        var script = Path.Combine(_work, "dockerd-nested");
+        await File.WriteAllTextAsync(script, WrapperScript()
+            .Replace("engine=/usr/local/lib/b2ik/dockerd", "engine=" + engine, StringComparison.Ordinal)
+            .Replace("baked=/usr/local/etc/b2ik/daemon", "baked=" + baked, StringComparison.Ordinal)
+            .Replace("config=/etc/docker/daemon.json", "config=" + user, StringComparison.Ordinal)
+            .Replace("loader=/usr/local/lib/b2ik/load-images", "loader=" + Path.Combine(_work, "no-loader"), StringComparison.Ordinal), ct);
+
+        var run = await ExternalTool.RunAsync(busybox, ["sh", script], cancellationToken: ct);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(["--debug=true"], run.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"{user} sets \"labels\"", run.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"debug\"", run.StandardError, StringComparison.Ordinal);
+    }
+
     private static string WrapperScript()
     {
         using var stream = typeof(DockerdWrapper).Assembly.GetManifestResourceStream("Boot2IsoKit.Stages.DaemonSettings.Scripts.dockerd")!;
