@@ -17,7 +17,26 @@ tools_stamp=artifacts/cake/.tools-restored
 if [ ! -f "$tools_stamp" ] || [ .config/dotnet-tools.json -nt "$tools_stamp" ]; then
     dotnet tool restore >/dev/null
     mkdir -p artifacts/cake
+    rm -f artifacts/cake/.cake-dll
     touch "$tools_stamp"
+fi
+# Cake runs in this very process (dotnet Cake.dll), not as `dotnet cake`: that runs it as a child of the SDK's tool
+# runner, which takes a SIGTERM itself, so the build's own stop handling did not always get to clean up and say so.
+# The restored tool's path is looked up once; a packages folder elsewhere (nuget.config) falls back to `dotnet cake`.
+cake_dll=artifacts/cake/.cake-dll
+if [ ! -f "$cake_dll" ]; then
+    cake_version=$(sed -n '/"cake.tool"/,/}/s/.*"version": *"\([^"]*\)".*/\1/p' .config/dotnet-tools.json)
+    # The build of the tool for the newest .NET runtime installed, as the tool runner picks it.
+    runtime=$(dotnet --list-runtimes | sed -n 's/^Microsoft\.NETCore\.App \([0-9]*\)\..*/\1/p' | sort -n | tail -n 1)
+    found=
+    for dll in $(ls "${NUGET_PACKAGES:-$HOME/.nuget/packages}/cake.tool/$cake_version"/tools/net*/any/Cake.dll 2>/dev/null | sort -V); do
+        tfm=${dll%/any/Cake.dll}; tfm=${tfm##*/net}; tfm=${tfm%%.*}
+        if [ -n "$runtime" ] && [ "$tfm" -le "$runtime" ]; then found=$dll; fi
+    done
+    if [ -n "$found" ]; then
+        mkdir -p artifacts/cake
+        echo "$found" > "$cake_dll"
+    fi
 fi
 # The Cake script loads the library with #r, so it is built before Cake starts: only when a file or folder
 # under src/Boot2IsoKit (sources, project, embedded scripts) or a repository-wide build setting is newer
@@ -32,5 +51,8 @@ if [ ! -f "$stamp" ] || [ ! -f artifacts/cake/Boot2IsoKit.dll ] || [ -n "$(find 
     # A compiled script may bind to members the new library no longer has.
     rm -rf "$CAKE_PATHS_CACHE"
     mv "$stamp.next" "$stamp"
+fi
+if [ -f "$cake_dll" ] && [ -f "$(cat "$cake_dll")" ]; then
+    exec dotnet "$(cat "$cake_dll")" build/build.cake "$@"
 fi
 exec dotnet cake build/build.cake "$@"
