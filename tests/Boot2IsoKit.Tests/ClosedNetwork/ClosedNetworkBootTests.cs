@@ -52,7 +52,7 @@ public sealed class ClosedNetworkBootTests : IDisposable
                 + " && sudo /etc/init.d/docker restart"
                 + " && for i in $(seq 60); do docker version >/dev/null 2>&1 && break; sleep 1; done;"
                 + " docker info --format '{{json .Labels}} {{.Debug}} {{.ExperimentalBuild}}' | tee /dev/stderr | grep 'provider=qemu' | grep 'b2ik=baked' | grep -q 'true true'",
-            "grep -q buildkit /var/run/b2ik/daemon.json && grep -q debug /var/run/b2ik/daemon.json",
+            "grep -q buildkit /var/run/b2ik/daemon.json && grep -q debug /var/run/b2ik/daemon.json && grep -q 172.80.0.0/16 /var/run/b2ik/daemon.json",
             $"docker rmi {tlsImage} {plainImage} && docker pull {tlsImage} && docker pull {plainImage}",
         ];
         var report = await BuildAndBootAsync("closed-net", ca, withCa, VmBootMedium.CdRomWithDataDisk, plain, ct);
@@ -82,6 +82,13 @@ public sealed class ClosedNetworkBootTests : IDisposable
               experimental: true
               features:
                 buildkit: false
+              default-address-pools:
+                - base: 172.80.0.0/16
+                  size: 24
+              default-ulimits:
+                nofile:
+                  Hard: 65536
+                  Soft: 32768
             verify:
             {string.Concat(checks.Select(c => "  - " + Quoted(c) + "\n"))}
             """);

@@ -40,7 +40,7 @@ public sealed class StopSignalTests : IDisposable
         var (exitCode, log) = await build.WaitAsync(StopLimit);
 
         Assert.True(exitCode != 0, log);
-        Assert.Contains($"Stopped by SIG{signal}", log, StringComparison.Ordinal);
+        Assert.True(log.Contains($"Stopped by SIG{signal}", StringComparison.Ordinal), $"no 'Stopped by SIG{signal}' in the build's output:\n{log}");
         Assert.NotEmpty(work);
         Assert.All(scratch.Concat(work), path => Assert.False(Directory.Exists(path), $"{path} is still there:\n{log}"));
         Assert.Equal(previous, await File.ReadAllBytesAsync(output, ct));

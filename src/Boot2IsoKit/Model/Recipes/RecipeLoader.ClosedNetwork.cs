@@ -146,6 +146,14 @@ internal static partial class RecipeLoader
             DaemonValueKind.TextList => new JsonArray([.. Sequence(reader, node, what).Select(item => (JsonNode)JsonValue.Create(Text(reader, item, what + " item")))]),
             DaemonValueKind.TextMap => Map(reader, node, what, item => JsonValue.Create(Text(reader, item, what + " value"))),
             DaemonValueKind.BoolMap => Map(reader, node, what, item => JsonValue.Create(Bool(reader, item, what + " value"))),
+            // The object-valued directives, in the shapes dockerd's daemon/config reads them.
+            DaemonValueKind.AddressPools => new JsonArray([.. Sequence(reader, node, what).Select(item => (JsonNode)Fields(reader, item, what + " item",
+                ("base", true, n => JsonValue.Create(Text(reader, n, what + " base"))),
+                ("size", true, n => JsonValue.Create(Integer(reader, n, what + " size")))))]),
+            DaemonValueKind.Runtimes => Map(reader, node, what, item => Fields(reader, item, what + " runtime",
+                ("path", true, n => JsonValue.Create(Text(reader, n, what + " path"))),
+                ("runtimeArgs", false, n => new JsonArray([.. Sequence(reader, n, what + " runtimeArgs").Select(a => (JsonNode)JsonValue.Create(Text(reader, a, what + " runtimeArgs item")))])))),
+            DaemonValueKind.Ulimits => Ulimits(reader, node, what),
             _ => throw new InvalidOperationException("unknown value kind " + option.Kind),
         };
         if (option.Values is { } allowed && value.GetValueKind() == System.Text.Json.JsonValueKind.String && !allowed.Contains(value.GetValue<string>(), StringComparer.Ordinal))
@@ -154,6 +162,47 @@ internal static partial class RecipeLoader
         }
 
         return value;
+    }
+
+    /// <summary>A mapping with the given keys (each read by its reader), the required ones present.</summary>
+    private static JsonObject Fields(NodeReader reader, YamlNode node, string what, params (string Key, bool Required, Func<YamlNode, JsonNode> Read)[] fields)
+    {
+        var map = reader.Mapping(node, what, [.. fields.Select(f => f.Key)]);
+        var json = new JsonObject();
+        foreach (var (key, required, read) in fields)
+        {
+            if (map.TryGetValue(key, out var value))
+            {
+                json[key] = read(value);
+            }
+            else if (required)
+            {
+                throw reader.Error(node, $"{what} needs '{key}:'");
+            }
+        }
+
+        return json;
+    }
+
+    /// <summary><c>nofile: { Hard: 64000, Soft: 64000 }</c> → dockerd's <c>"nofile": {"Name": "nofile", "Hard": 64000, "Soft": 64000}</c>.</summary>
+    private static JsonObject Ulimits(NodeReader reader, YamlNode node, string what)
+    {
+        if (node is not YamlMappingNode mapping)
+        {
+            throw reader.Error(node, $"{what} must be a mapping (name: {{Hard: N, Soft: N}})");
+        }
+
+        var result = new JsonObject();
+        foreach (var (keyNode, value) in mapping.Children)
+        {
+            var name = Text(reader, keyNode, what + " name");
+            var limits = Fields(reader, value, $"{what} '{name}'",
+                ("Hard", true, n => JsonValue.Create(Integer(reader, n, $"{what} '{name}' Hard"))),
+                ("Soft", true, n => JsonValue.Create(Integer(reader, n, $"{what} '{name}' Soft"))));
+            result[name] = new JsonObject { ["Name"] = name, ["Hard"] = limits["Hard"]!.DeepClone(), ["Soft"] = limits["Soft"]!.DeepClone() };
+        }
+
+        return result;
     }
 
     private static IReadOnlyList<YamlNode> Sequence(NodeReader reader, YamlNode node, string what) =>

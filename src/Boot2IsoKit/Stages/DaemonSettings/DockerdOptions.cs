@@ -13,6 +13,15 @@ internal enum DaemonValueKind
 
     /// <summary>A mapping of text to true/false (features); daemon.json only.</summary>
     BoolMap,
+
+    /// <summary>A list of <c>{ base: CIDR, size: prefix length }</c> (default-address-pools); daemon.json only.</summary>
+    AddressPools,
+
+    /// <summary>A mapping of runtime name to <c>{ path, runtimeArgs }</c> (runtimes); daemon.json only.</summary>
+    Runtimes,
+
+    /// <summary>A mapping of ulimit name to <c>{ Hard, Soft }</c> (default-ulimits, written with its Name as dockerd reads it); daemon.json only.</summary>
+    Ulimits,
 }
 
 /// <summary>One dockerd directive: its daemon.json key, its shape, its command-line flag (null: daemon.json only).</summary>
@@ -37,11 +46,13 @@ internal static class DockerdOptions
         new("bridge", DaemonValueKind.Text, "--bridge"),
         new("cgroup-parent", DaemonValueKind.Text, "--cgroup-parent"),
         new("debug", DaemonValueKind.Bool, "--debug"),
+        new("default-address-pools", DaemonValueKind.AddressPools, null, new Version(18, 6)),
         new("default-cgroupns-mode", DaemonValueKind.Text, "--default-cgroupns-mode", new Version(20, 10), ["host", "private"]),
         new("default-gateway", DaemonValueKind.Text, "--default-gateway"),
         new("default-ipc-mode", DaemonValueKind.Text, "--default-ipc-mode", new Version(18, 6), ["shareable", "private"]),
         new("default-runtime", DaemonValueKind.Text, "--default-runtime"),
         new("default-shm-size", DaemonValueKind.Text, "--default-shm-size"),
+        new("default-ulimits", DaemonValueKind.Ulimits, null),
         new("dns", DaemonValueKind.TextList, "--dns"),
         new("dns-opts", DaemonValueKind.TextList, "--dns-opt"),
         new("dns-search", DaemonValueKind.TextList, "--dns-search"),
@@ -69,6 +80,7 @@ internal static class DockerdOptions
         new("mtu", DaemonValueKind.Number, "--mtu"),
         new("no-new-privileges", DaemonValueKind.Bool, "--no-new-privileges"),
         new("registry-mirrors", DaemonValueKind.TextList, "--registry-mirror"),
+        new("runtimes", DaemonValueKind.Runtimes, null),
         new("shutdown-timeout", DaemonValueKind.Number, "--shutdown-timeout"),
         new("storage-opts", DaemonValueKind.TextList, "--storage-opt"),
         new("userland-proxy", DaemonValueKind.Bool, "--userland-proxy"),

@@ -37,6 +37,21 @@ public class RecipeLoaderClosedNetworkTests
     }
 
     [Fact]
+    public void Object_valued_directives_load_in_the_shapes_dockerd_reads()
+    {
+        var recipe = RecipeLoader.Load(Head + """
+            daemon:
+              default-address-pools: [{base: 172.80.0.0/16, size: 24}]
+              runtimes: {crun: {path: /usr/local/bin/crun, runtimeArgs: [--debug]}}
+              default-ulimits: {nofile: {Hard: 64000, Soft: 32000}}
+            """, "r.yml");
+
+        Assert.Equal(
+            """[{"base":"172.80.0.0/16","size":24}] {"crun":{"path":"/usr/local/bin/crun","runtimeArgs":["--debug"]}} {"nofile":{"Name":"nofile","Hard":64000,"Soft":32000}}""",
+            string.Join(' ', recipe.Daemon.Select(d => d.Value.ToJsonString())));
+    }
+
+    [Fact]
     public void Images_and_registries_load_with_their_shapes()
     {
         var recipe = RecipeLoader.Load(Head + """
@@ -71,6 +86,9 @@ public class RecipeLoaderClosedNetworkTests
     [InlineData("registries:\n  ghcr.io/org: { plain-http: true }\n", 4, 3, "is not a registry host")]
     [InlineData("registries:\n  ghcr.io: { url: ftp://x }\n", 4, 19, "is not an http or https URL")]
     [InlineData("registries: [ghcr.io]\n", 3, 13, "'registries' must be a mapping")]
+    [InlineData("daemon:\n  default-address-pools: [{base: 172.80.0.0/16}]\n", 4, 27, "daemon 'default-address-pools' item needs 'size:'")]
+    [InlineData("daemon:\n  runtimes: {crun: {path: /x, args: [a]}}\n", 4, 31, "unknown key 'args'")]
+    [InlineData("daemon:\n  default-ulimits: {nofile: {Hard: many, Soft: 1}}\n", 4, 36, "must be a whole number")]
     [InlineData("daemon:\n  insecure-registry: [a]\n", 4, 3, "unknown daemon key 'insecure-registry'")]
     [InlineData("daemon:\n  experimental: \"true\"\n", 4, 17, "daemon 'experimental' must be true or false (unquoted)")]
     [InlineData("daemon:\n  experimental: yes\n", 4, 17, "must be true or false")]
