@@ -96,10 +96,12 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     public async Task FetchAsync(CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(null);
-        // Planning for the native builder fetches the base ISO, the engine and the Debian packages the recipe injects.
+        // Planning for the native builder fetches the base ISO, the engine, the Debian packages the recipe injects and its images.
         using var plan = await Planner(null).PlanAsync(recipe, BuilderKind.Native, cancellationToken).ConfigureAwait(false);
         var baseIso = ((BuildBase.IsoFile)plan.Base).Opened.Path;
-        Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIso}, engine {plan.Engine?.Tgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}");
+        var pulled = plan.Materials.Materials.OfType<BuildMaterial.Image>().Count(i => i.Archive.Pulled is not null);
+        Log.Info($"Inputs of {recipe.Name} are in {context.Cache.Root}: base {baseIso}, engine {plan.Engine?.Tgz ?? "(kept from the base)"}, Debian packages in {context.DebianCacheDirectory}"
+            + (pulled > 0 ? $", {pulled} pulled image(s) by digest" : ""));
     }
 
     /// <summary>The planner, wired to this run's input cache, Debian cache, scratch directory and source date.</summary>
