@@ -83,7 +83,7 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     {
         var iso = builtIso ?? IsoArgument();
         var facts = BuildRecord.ForIso(iso)?.Verify ?? new VerificationFacts();
-        var options = new VerifyOptions { Accelerator = Arguments.Accelerator ?? VmAccelerator.Tcg };
+        var options = new VerifyOptions { Accelerator = Arguments.Accelerator ?? VmAccelerator.Tcg, IsolatedNetwork = Arguments.NoNetwork };
         var report = await new IsoVerifier(options, Log.Info).VerifyAsync(iso, facts, cancellationToken).ConfigureAwait(false);
         Log.Info(report.ToText().TrimEnd());
         if (!report.Passed)

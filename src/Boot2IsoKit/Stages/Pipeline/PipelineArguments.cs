@@ -34,6 +34,7 @@ public sealed record PipelineArguments
         new("iso", "PATH", "SeedCache/Bundle/Inspect/Verify: the ISO to use (default: the last build's)", (a, v) => a with { Iso = v }),
         new("verify", null, "build targets: boot the new ISO in QEMU and check it, as --target=Verify does", (a, v) => a with { Verify = Flag("verify", v) }),
         new("accel", "tcg|kvm", "Verify: tcg (default) or kvm", (a, v) => a with { Accelerator = Choice("accel", v, ("tcg", Boot2IsoKit.Stages.Verification.VmAccelerator.Tcg), ("kvm", Boot2IsoKit.Stages.Verification.VmAccelerator.Kvm)) }),
+        new("no-network", null, "Verify: boot with no network but the SSH port, as on an air-gapped site (preloaded images must come from the ISO)", (a, v) => a with { NoNetwork = Flag("no-network", v) }),
         new("compare", "PATH", "Inspect: a base ISO to compare with", (a, v) => a with { Compare = v }),
         new("storage-path", "PATH", "SeedCache: docker-machine store (default MACHINE_STORAGE_PATH, ~/.docker/machine)", (a, v) => a with { StoragePath = v }),
         new("machine", "NAME", "SeedCache: also replace this machine's ISO copy", (a, v) => a with { Machine = v }),
@@ -96,6 +97,9 @@ public sealed record PipelineArguments
     public bool Verify { get; init; }
 
     internal Boot2IsoKit.Stages.Verification.VmAccelerator? Accelerator { get; init; }
+
+    /// <summary>Verify boots with the guest cut off every network but its SSH port.</summary>
+    public bool NoNetwork { get; init; }
 
     /// <summary>
     /// Parses every given argument (name without the leading dashes → value; "" or "true" for a bare flag).
