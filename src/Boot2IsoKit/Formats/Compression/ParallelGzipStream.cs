@@ -23,20 +23,23 @@ internal sealed class ParallelGzipStream : WriteOnlyStream
     private readonly bool _leaveOpen;
     private readonly OrderedBlockWriter _blocks;
     private readonly Crc32 _crc = new();
+    private readonly ArrayPool<byte> _pool;
     private byte[] _block;
     private int _blockLength;
     private long _totalLength;
     private bool _finished;
 
     /// <param name="maxParallelism">Blocks compressed at once (default: the processor count); it changes the speed, never the bytes.</param>
-    public ParallelGzipStream(Stream output, CompressionLevel level, bool leaveOpen = false, int? maxParallelism = null)
+    /// <param name="pool">Where blocks are rented (default: the shared pool; tests count what goes back).</param>
+    public ParallelGzipStream(Stream output, CompressionLevel level, bool leaveOpen = false, int? maxParallelism = null, ArrayPool<byte>? pool = null)
     {
         ArgumentNullException.ThrowIfNull(output);
+        _pool = pool ?? ArrayPool<byte>.Shared;
         _output = output;
         _level = level;
         _leaveOpen = leaveOpen;
         _blocks = new OrderedBlockWriter(output, maxParallelism);
-        _block = ArrayPool<byte>.Shared.Rent(BlockSize);
+        _block = _pool.Rent(BlockSize);
         WriteHeader();
     }
 
@@ -96,15 +99,18 @@ internal sealed class ParallelGzipStream : WriteOnlyStream
 
     private void Submit(bool final)
     {
+        // The block belongs to its task from here on (the task returns it to the pool): the stream lets go of it before
+        // Enqueue, which may throw (the output failed) after starting the task; holding on would return it twice.
         var block = _block;
         var length = _blockLength;
         var level = _level;
-        _blocks.Enqueue(() => Deflate(block, length, level, final));
-        _block = final ? [] : ArrayPool<byte>.Shared.Rent(BlockSize);
+        var pool = _pool;
+        _block = final ? [] : _pool.Rent(BlockSize);
         _blockLength = 0;
+        _blocks.Enqueue(() => Deflate(block, length, level, final, pool));
     }
 
-    private static byte[] Deflate(byte[] block, int length, CompressionLevel level, bool final)
+    private static byte[] Deflate(byte[] block, int length, CompressionLevel level, bool final, ArrayPool<byte> pool)
     {
         try
         {
@@ -130,7 +136,7 @@ internal sealed class ParallelGzipStream : WriteOnlyStream
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(block);
+            pool.Return(block);
         }
     }
 }

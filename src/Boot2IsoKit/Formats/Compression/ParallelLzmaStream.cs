@@ -38,6 +38,7 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
     private readonly bool _leaveOpen;
     private readonly int _memberSize;
     private readonly OrderedBlockWriter _blocks;
+    private readonly ArrayPool<byte> _pool;
     private List<byte[]> _chunks = [];
     private long _memberLength;
     private long _written;
@@ -45,8 +46,10 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
 
     /// <param name="maxParallelism">Members compressed at once (default: the processor count); it changes the speed, never the bytes.</param>
     /// <param name="memberSize">Uncompressed bytes after which a cut point ends a member (tests use small ones).</param>
-    public ParallelLzmaStream(Stream output, bool leaveOpen = false, int? maxParallelism = null, int memberSize = MemberSize)
+    /// <param name="pool">Where chunks are rented (default: the shared pool; tests count what goes back).</param>
+    public ParallelLzmaStream(Stream output, bool leaveOpen = false, int? maxParallelism = null, int memberSize = MemberSize, ArrayPool<byte>? pool = null)
     {
+        _pool = pool ?? ArrayPool<byte>.Shared;
         ArgumentNullException.ThrowIfNull(output);
         ArgumentOutOfRangeException.ThrowIfLessThan(memberSize, 1);
         _output = output;
@@ -81,7 +84,7 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
             var used = (int)(_memberLength % ChunkSize);
             if (used == 0)
             {
-                _chunks.Add(ArrayPool<byte>.Shared.Rent(ChunkSize));
+                _chunks.Add(_pool.Rent(ChunkSize));
             }
 
             var count = Math.Min(buffer.Length, ChunkSize - used);
@@ -111,8 +114,10 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
                 _finished = true;
                 foreach (var chunk in _chunks)
                 {
-                    ArrayPool<byte>.Shared.Return(chunk);
+                    _pool.Return(chunk);
                 }
+
+                _chunks = [];
 
                 if (!_leaveOpen)
                 {
@@ -126,15 +131,18 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
 
     private void Submit()
     {
+        // The chunks belong to their task from here on (it returns them to the pool): let go of them before Enqueue,
+        // which may throw (the output failed) after starting the task; Dispose would return them a second time.
         var chunks = _chunks;
         var length = _memberLength;
-        _blocks.Enqueue(() => Encode(chunks, length));
+        var pool = _pool;
         _chunks = [];
         _memberLength = 0;
         MemberCount++;
+        _blocks.Enqueue(() => Encode(chunks, length, pool));
     }
 
-    private static byte[] Encode(List<byte[]> chunks, long length)
+    private static byte[] Encode(List<byte[]> chunks, long length, ArrayPool<byte> pool)
     {
         try
         {
@@ -163,7 +171,7 @@ internal sealed class ParallelLzmaStream : WriteOnlyStream
         {
             foreach (var chunk in chunks)
             {
-                ArrayPool<byte>.Shared.Return(chunk);
+                pool.Return(chunk);
             }
         }
     }
