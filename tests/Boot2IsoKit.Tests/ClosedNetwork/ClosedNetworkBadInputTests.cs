@@ -73,7 +73,7 @@ public sealed class ClosedNetworkBadInputTests : IDisposable
         var error = await Assert.ThrowsAsync<InvalidInputException>(() => _harness.BuildAsync(recipe));
 
         Assert.Equal("line 5", error.Location);
-        Assert.Contains("'daemon:' needs a pinned engine with a dockerd", error.Problem, StringComparison.Ordinal);
+        Assert.Contains("'daemon:' and 'images:' need a pinned engine with a dockerd", error.Problem, StringComparison.Ordinal);
         Assert.False(File.Exists(_harness.Path("out.iso")));
     }
 }
