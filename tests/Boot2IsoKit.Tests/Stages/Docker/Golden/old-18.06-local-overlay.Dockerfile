@@ -18,7 +18,7 @@ COPY rootfs-overlay/ /tmp/b2ik-rootfs-delta/
 RUN tar -C /tmp/b2ik-rootfs-delta -cf - . | tar -C "$ROOTFS" -xf - --numeric-owner --keep-directory-symlink --no-overwrite-dir \
  && rm -rf /tmp/b2ik-rootfs-delta
 
-# Files at the ISO root (/version): the script packs /tmp/iso as the ISO.
+# Files of the ISO outside the initrd (/version): the script packs /tmp/iso as the ISO.
 COPY iso-root/ /tmp/iso/
 
 # Rebuild the initrd (newc cpio, legacy lzma) and the ISO (/boot2docker.iso) with the image's script,
