@@ -146,18 +146,7 @@ internal sealed class InputCacheStore
         var incoming = IncomingPath($"recorded-{sha[..16]}");
         Directory.CreateDirectory(Path.GetDirectoryName(incoming)!);
         await File.WriteAllBytesAsync(incoming, content, cancellationToken).ConfigureAwait(false);
-        var entry = new CachedInput
-        {
-            Kind = request.Kind,
-            Version = request.Version,
-            Name = request.FileName,
-            Url = new Uri(request.Url.AbsoluteUri),
-            Sha256 = sha,
-            Size = PlaceBlob(incoming, sha),
-            FetchedAt = DateTimeOffset.UtcNow,
-        };
-        await UpdateManifestAsync([entry], cancellationToken).ConfigureAwait(false);
-        return WithPath(entry);
+        return await RecordFileAsync(request, incoming, sha, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -173,6 +162,7 @@ internal sealed class InputCacheStore
             Kind = request.Kind,
             Version = request.Version,
             Name = request.FileName,
+            // AbsoluteUri, not the Uri as given: a bare path ("/x.iso") serializes as a relative URL.
             Url = new Uri(request.Url.AbsoluteUri),
             Sha256 = sha,
             Size = PlaceBlob(verifiedFile, sha),
@@ -188,20 +178,7 @@ internal sealed class InputCacheStore
         var urlKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(request.Url.AbsoluteUri)))[..16];
         var incoming = Path.Combine(Root, IncomingDirectory, $"{urlKey}-{SafeName(request.FileName)}");
         var sha = await _downloader!.DownloadAsync(new DownloadRequest(request.Url, incoming, request.Sha256?.Trim().ToLowerInvariant(), request.Size, request.FileName), cancellationToken).ConfigureAwait(false);
-        var size = PlaceBlob(incoming, sha);
-        var entry = new CachedInput
-        {
-            Kind = request.Kind,
-            Version = request.Version,
-            Name = request.FileName,
-            // AbsoluteUri, not the Uri as given: a bare path ("/x.iso") serializes as a relative URL.
-            Url = new Uri(request.Url.AbsoluteUri),
-            Sha256 = sha,
-            Size = size,
-            FetchedAt = DateTimeOffset.UtcNow,
-        };
-        await UpdateManifestAsync([entry], cancellationToken).ConfigureAwait(false);
-        return WithPath(entry);
+        return await RecordFileAsync(request, incoming, sha, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes the whole cache (manifest and files) to one tar.gz for an air-gapped builder.</summary>
