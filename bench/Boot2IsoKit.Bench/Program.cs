@@ -60,6 +60,9 @@ File.WriteAllText(recipe, $"""
     engine:
       version: {engine.Version}
       tgz: {engine.TgzPath}
+      libraries:
+        suite: bookworm
+        debs: [libsystemd0, libdevmapper1.02.1, libseccomp2]
     motd: |
       WARNING: benchmark build.
     packages:
