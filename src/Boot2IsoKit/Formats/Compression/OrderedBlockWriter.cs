@@ -29,5 +29,15 @@ internal sealed class OrderedBlockWriter(Stream output, int? maxParallelism)
         }
     }
 
+    /// <summary>Waits for every block still in flight (they return what they hold) and writes none of them.</summary>
+    public void Abandon()
+    {
+        while (_inFlight.Count > 0)
+        {
+            // Their outcome no longer matters: the stream is being given up (cancelled or failed).
+            _ = _inFlight.Dequeue().ContinueWith(static _ => { }, TaskScheduler.Default).Wait(Timeout.Infinite);
+        }
+    }
+
     private void WriteOldest() => output.Write(_inFlight.Dequeue().GetAwaiter().GetResult());
 }

@@ -15,11 +15,9 @@ namespace Boot2IsoKit.Formats.Compression;
 /// only on the input and the cut points, never on the number of cores (reproducible builds).
 /// </summary>
 /// <remarks>
-/// Why not xz: an xz stream of independent blocks would cut anywhere, but its LZMA2 payload needs an
-/// encoder that can end a chunk at 64 KiB of output and go on with the same state; SharpCompress has only
-/// the LZMA encoder (its internal LZMA2 writer stores every 2 MiB chunk that does not pack into 64 KiB).
-/// The members' ratio matches xz's: every member starts a fresh dictionary, as every block of
-/// "xz -T0 -6" does, and blocks of that size are what xz picks (three times the dictionary).
+/// A merge writes xz (<see cref="ParallelXzStream"/>, cut anywhere) unless asked for legacy lzma, for a
+/// kernel without XZ support. The members' ratio matches xz's: every member starts a fresh dictionary, as
+/// every block of "xz -T0 -6" does, and blocks of that size are what xz picks (three times the dictionary).
 /// </remarks>
 internal sealed class ParallelLzmaStream : WriteOnlyStream
 {

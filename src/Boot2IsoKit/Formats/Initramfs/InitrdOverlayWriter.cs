@@ -22,8 +22,9 @@ internal static class InitrdOverlayWriter
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
         InitrdContents? baseContents = null,
+        InitrdCompression mergeCompression = InitrdCompression.Xz,
         CancellationToken cancellationToken = default) =>
-        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, baseContents, cancellationToken), cancellationToken);
+        Task.Run(() => Write(baseInitrd, overlay, mode, output, progress, input, baseContents, mergeCompression, cancellationToken), cancellationToken);
 
     public static InitrdOverlayResult Write(
         Stream baseInitrd,
@@ -33,6 +34,7 @@ internal static class InitrdOverlayWriter
         IProgress<InitrdOverlayProgress>? progress = null,
         string input = "initrd",
         InitrdContents? baseContents = null,
+        InitrdCompression mergeCompression = InitrdCompression.Xz,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(baseInitrd);
@@ -41,7 +43,7 @@ internal static class InitrdOverlayWriter
         var counter = new CountingWriteStream(output);
         return mode == InitrdOverlayMode.Append
             ? Append(baseInitrd, overlay, counter, progress, input, baseContents, cancellationToken)
-            : Merge(baseInitrd, overlay, counter, progress, input, cancellationToken);
+            : Merge(baseInitrd, overlay, counter, progress, input, mergeCompression, cancellationToken);
     }
 
     private static InitrdOverlayResult Append(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, InitrdContents? baseContents, CancellationToken cancellationToken)
@@ -138,7 +140,8 @@ internal static class InitrdOverlayWriter
         return entries;
     }
 
-    private static InitrdOverlayResult Merge(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, CancellationToken cancellationToken)
+    /// <param name="mergeCompression">For a base in legacy lzma or xz: <see cref="InitrdCompression.Xz"/> or <see cref="InitrdCompression.Lzma"/>.</param>
+    private static InitrdOverlayResult Merge(Stream baseInitrd, RootfsOverlay overlay, CountingWriteStream output, IProgress<InitrdOverlayProgress>? progress, string input, InitrdCompression mergeCompression, CancellationToken cancellationToken)
     {
         var reader = new InitrdReader(baseInitrd, input);
 
@@ -182,10 +185,14 @@ internal static class InitrdOverlayWriter
             notes.Add($"base members use {string.Join(", ", members.Select(m => m.Compression).Distinct())}; merged as {compression} (the first member's)");
         }
 
-        if (compression == InitrdCompression.Xz)
+        if (compression is InitrdCompression.Lzma or InitrdCompression.Xz && compression != mergeCompression)
         {
-            notes.Add("the base is xz, which Boot2IsoKit cannot encode; the merged initrd is gzip (accepted by every kernel that reads xz)");
-            compression = InitrdCompression.Gzip;
+            // Kernels read xz where they read lzma (RD_XZ defaults to y beside RD_LZMA, usr/Kconfig; boot2docker's
+            // kernel config has both), and xz blocks may end anywhere, so every core encodes one.
+            notes.Add(mergeCompression == InitrdCompression.Xz
+                ? "the base is legacy lzma; the merged initrd is xz, encoded on every core (initrd-compression: lzma keeps lzma, for a kernel without XZ)"
+                : "the base is xz; the merged initrd is legacy lzma, as initrd-compression asks");
+            compression = mergeCompression;
         }
 
         // Entries taking part in an overlay hard link are written together at the end, as one group.
@@ -202,7 +209,7 @@ internal static class InitrdOverlayWriter
         var replaced = 0;
         index = 0;
         var additionCount = 0;
-        var compressor = OpenCompressor(compression, output);
+        var compressor = OpenCompressor(compression, output, cancellationToken);
         var parallelLzma = compressor as ParallelLzmaStream;
         var openGroups = 0;
         try
@@ -336,7 +343,7 @@ internal static class InitrdOverlayWriter
         return rescues;
     }
 
-    private static Stream OpenCompressor(InitrdCompression compression, Stream output)
+    private static Stream OpenCompressor(InitrdCompression compression, Stream output, CancellationToken cancellationToken)
     {
         switch (compression)
         {
@@ -349,6 +356,9 @@ internal static class InitrdOverlayWriter
             case InitrdCompression.Lzma:
                 // Independent members on every core, cut between entries (see MarkCutPoint in Merge).
                 return new ParallelLzmaStream(output, leaveOpen: true);
+            case InitrdCompression.Xz:
+                // Independent blocks on every core, cut anywhere; a cancelled build stops them at once.
+                return new ParallelXzStream(output, leaveOpen: true, cancellationToken: cancellationToken);
             default:
                 throw new InvalidCpioException("initrd", "first member", $"cannot write {compression}");
         }

@@ -36,6 +36,12 @@ internal sealed record Recipe
 
     public InitrdOverlayMode Initrd { get; init; } = InitrdOverlayMode.Append;
 
+    /// <summary>
+    /// What a merge writes the rootfs as, for a base in legacy lzma or xz: xz (on every core) or legacy
+    /// lzma, for a kernel built without XZ support. Other bases keep their own compression.
+    /// </summary>
+    public InitrdCompression MergeCompression { get; init; } = InitrdCompression.Xz;
+
     /// <summary>Output ISO path; default artifacts/boot2docker-&lt;name&gt;.iso.</summary>
     public string? Output { get; init; }
 

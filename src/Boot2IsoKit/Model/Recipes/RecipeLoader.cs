@@ -59,7 +59,7 @@ internal static partial class RecipeLoader
         }
 
         var reader = new NodeReader(sourceName);
-        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "output", "debian", "extensions", "tinycore", "verify", "certificates", "daemon", "images", "registries");
+        var map = reader.Mapping(root, "recipe", "name", "description", "base", "engine", "label", "volume-id", "motd", "overlays", "packages", "initrd", "initrd-compression", "output", "debian", "extensions", "tinycore", "verify", "certificates", "daemon", "images", "registries");
         var name = reader.RequiredString(map, root, "name");
         if (!RecipeNamePattern().IsMatch(name))
         {
@@ -86,6 +86,7 @@ internal static partial class RecipeLoader
             Overlays = map.TryGetValue("overlays", out var overlays) ? reader.Strings(overlays) : [],
             Packages = map.TryGetValue("packages", out var packages) ? [.. reader.Sequence(packages).Select(p => ReadPackage(reader, p))] : [],
             Initrd = map.TryGetValue("initrd", out var initrd) ? reader.Enum<InitrdOverlayMode>(initrd, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) : InitrdOverlayMode.Append,
+            MergeCompression = map.TryGetValue("initrd-compression", out var initrdCompression) ? reader.Enum<InitrdCompression>(initrdCompression, ("xz", InitrdCompression.Xz), ("lzma", InitrdCompression.Lzma)) : InitrdCompression.Xz,
             Output = reader.OptionalString(map, "output"),
             DebianMirror = map.TryGetValue("debian", out var debian) ? reader.OptionalString(reader.Mapping(debian, "debian", "mirror"), "mirror") : null,
             Extensions = map.TryGetValue("extensions", out var extensions) ? ReadExtensions(reader, extensions) : [],

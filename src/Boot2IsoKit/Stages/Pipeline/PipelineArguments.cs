@@ -25,6 +25,7 @@ public sealed record PipelineArguments
         new("base-image", "NAME", "docker builder: base image instead of boot2docker/boot2docker:<release>", (a, v) => a with { BaseImage = v }),
         new("no-cache", null, "docker builder: run every step again instead of reusing layers of earlier builds", (a, v) => a with { NoCache = Flag("no-cache", v) }),
         new("initrd", "append|merge", "append (default) or merge", (a, v) => a with { Initrd = Choice("initrd", v, ("append", InitrdOverlayMode.Append), ("merge", InitrdOverlayMode.Merge)) }),
+        new("initrd-compression", "xz|lzma", "merge of an lzma or xz base: xz on every core (default) or legacy lzma, for a kernel without XZ", (a, v) => a with { MergeCompression = Choice("initrd-compression", v, ("xz", InitrdCompression.Xz), ("lzma", InitrdCompression.Lzma)) }),
         new("label", "truthful|upstream-tag", "truthful (default) or upstream-tag", (a, v) => a with { Label = Choice("label", v, ("truthful", LabelStrategy.Truthful), ("upstream-tag", LabelStrategy.UpstreamTag)) }),
         new("allow-expired-certificates", null, "bake the recipe's expired certificates with a warning instead of stopping", (a, v) => a with { AllowExpiredCertificates = Flag("allow-expired-certificates", v) }),
         new("offline", null, "build only from local files and the input cache", (a, v) => a with { Offline = Flag("offline", v) }),
@@ -67,6 +68,8 @@ public sealed record PipelineArguments
     public bool NoCache { get; init; }
 
     internal InitrdOverlayMode? Initrd { get; init; }
+
+    internal InitrdCompression? MergeCompression { get; init; }
 
     internal LabelStrategy? Label { get; init; }
 

@@ -36,6 +36,9 @@ internal sealed record BuildPlan : IDisposable
 
     public InitrdOverlayMode InitrdMode { get; init; } = InitrdOverlayMode.Append;
 
+    /// <summary>What a merge writes a legacy-lzma or xz base as (see <see cref="Model.Recipes.Recipe.MergeCompression"/>).</summary>
+    public InitrdCompression MergeCompression { get; init; } = InitrdCompression.Xz;
+
     public required string OutputPath { get; init; }
 
     /// <summary>Where each injected binary (or its bundled-mode wrapper) lands; Verify runs each.</summary>

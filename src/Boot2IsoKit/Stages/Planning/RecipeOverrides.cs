@@ -36,6 +36,7 @@ internal static partial class RecipeOverrides
             Engine = Engine(recipe, arguments, fromCommandLine),
             Label = arguments.Label ?? recipe.Label,
             Initrd = arguments.Initrd ?? recipe.Initrd,
+            MergeCompression = arguments.MergeCompression ?? recipe.MergeCompression,
             Output = arguments.Output is { } output ? fromCommandLine(output) : recipe.Output,
             AllowExpiredCertificates = arguments.AllowExpiredCertificates || recipe.AllowExpiredCertificates,
         };

@@ -130,7 +130,7 @@ internal sealed class NativeRemaster(PipelineLog log) : IIsoBuilder
         await using (var baseStream = baseIso.Image.OpenFile(baseIso.InitrdNode))
         await using (var newInitrd = new FileStream(initrdPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
         {
-            merged = await InitrdOverlayWriter.WriteAsync(baseStream, overlay, plan.InitrdMode, newInitrd, input: input, baseContents: baseIso.Contents, cancellationToken: cancellationToken).ConfigureAwait(false);
+            merged = await InitrdOverlayWriter.WriteAsync(baseStream, overlay, plan.InitrdMode, newInitrd, input: input, baseContents: baseIso.Contents, mergeCompression: plan.MergeCompression, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
         return (merged, new FileContent(initrdPath));

@@ -42,6 +42,7 @@ public class RecipeLoaderTests
     [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: latest\n", 4, "engine version 'latest'")]
     [InlineData("name: x\nbase: {release: v19.03.12}\nvolume-id: b2d-v19.03.12-experimental-build-x\n", 3, "1 to 32 printable ASCII")]
     [InlineData("name: x\nbase: {release: v19.03.12}\ninitrd: squash\n", 3, "'squash' is not one of: append, merge")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\ninitrd: merge\ninitrd-compression: bzip2\n", 4, "'bzip2' is not one of: xz, lzma")]
     [InlineData("name: x\nbase: {release: v19.03.12}\npackages:\n  - deb: ipvsadm\n    host: /usr/sbin/ipvsadm\n", 4, "exactly one of")]
     [InlineData("name: x\nbase: {release: v19.03.12}\npackages:\n  - deb: ipvsadm\n    binaries: [sbin/ipvsadm]\n", 5, "must be an absolute path")]
     [InlineData("name: X Y\nbase: {release: v19.03.12}\n", 1, "must be lower-case")]

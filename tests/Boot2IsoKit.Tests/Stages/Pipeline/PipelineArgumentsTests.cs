@@ -31,6 +31,7 @@ public sealed partial class PipelineArgumentsTests
     [Theory]
     [InlineData("builder", "podman", "native, docker")]
     [InlineData("initrd", "zip", "append, merge")]
+    [InlineData("initrd-compression", "gzip", "xz, lzma")]
     [InlineData("offline", "maybe", "true or false")]
     [InlineData("engine-url", "not a url", "absolute")]
     public void A_bad_value_is_refused_naming_the_argument(string name, string value, string expected)
@@ -52,6 +53,7 @@ public sealed partial class PipelineArgumentsTests
             ["no-cache"] = "",
             ["builder"] = "Docker",
             ["initrd"] = "merge",
+            ["initrd-compression"] = "lzma",
             ["engine-url"] = "https://engines.example.invalid/docker-28.2.2.tgz",
             ["restore"] = "true",
         });
@@ -60,6 +62,7 @@ public sealed partial class PipelineArgumentsTests
         Assert.True(arguments.NoCache);
         Assert.Equal(BuilderKind.Docker, arguments.Builder);
         Assert.Equal(InitrdOverlayMode.Merge, arguments.Initrd);
+        Assert.Equal(InitrdCompression.Lzma, arguments.MergeCompression);
         Assert.Equal(new Uri("https://engines.example.invalid/docker-28.2.2.tgz"), arguments.EngineUrl);
         Assert.Equal("", arguments.Restore);
         Assert.False(arguments.Force);
