@@ -53,40 +53,14 @@ internal static class HandMade
     }
 
     /// <summary>
-    /// Decodes a legacy-lzma initrd of several members into one cpio file with xz, member by member (xz
-    /// reads one .lzma stream at a time, and refuses a slice with bytes missing or left over, so the member
-    /// boundaries are checked too). Returns the member count.
+    /// Decodes an xz initrd into one cpio file with xz itself (which checks every block's CRC32); returns
+    /// its block count, as xz lists it.
     /// </summary>
-    public static int DecodeLzmaMembers(string initrd, string cpio)
+    public static int DecodeXz(string initrd, string cpio)
     {
-        IReadOnlyList<InitrdMember> members;
-        using (var file = File.OpenRead(initrd))
-        {
-            members = new InitrdReader(file, initrd).ListMembers();
-        }
-
-        File.Delete(cpio);
-        var slice = cpio + ".member";
-        using var source = File.OpenRead(initrd);
-        foreach (var member in members)
-        {
-            if (member.Compression != InitrdCompression.Lzma)
-            {
-                throw new InvalidOperationException($"{initrd}: member {member.Index} is {member.Compression}, not lzma");
-            }
-
-            using (var target = File.Create(slice))
-            {
-                source.Position = member.Offset;
-                var buffer = new byte[member.CompressedLength];
-                source.ReadExactly(buffer);
-                target.Write(buffer);
-            }
-
-            ExternalTool.RunCheckedAsync("sh", ["-c", "xz --format=lzma -dc < \"$1\" >> \"$2\"", "sh", slice, cpio]).GetAwaiter().GetResult();
-        }
-
-        File.Delete(slice);
-        return members.Count;
+        ExternalTool.RunCheckedAsync("sh", ["-c", "xz -dc < \"$1\" > \"$2\"", "sh", initrd, cpio]).GetAwaiter().GetResult();
+        var list = ExternalTool.RunCheckedAsync("xz", ["--list", "--robot", initrd]).GetAwaiter().GetResult().StandardOutput;
+        var file = list.Split('\n').Single(l => l.StartsWith("file\t", StringComparison.Ordinal)).Split('\t');
+        return int.Parse(file[2], System.Globalization.CultureInfo.InvariantCulture);
     }
 }
