@@ -126,17 +126,17 @@ internal sealed class ParallelXzStream : WriteOnlyStream
         {
             using var data = new MemoryStream((length / 3) + 1024);
             Lzma2BlockEncoder.Encode(block, length, DictionarySize, data, cancellationToken);
-            var header = XzContainer.BlockHeader(data.Length, length, DictionarySize);
-            using var encoded = new MemoryStream((int)data.Length + header.Length + 8);
-            encoded.Write(header);
-            data.Position = 0;
-            data.CopyTo(encoded);
-            encoded.Write(new byte[XzContainer.BlockPadding(data.Length)]);
-            Span<byte> check = stackalloc byte[XzContainer.CheckSize];
-            BinaryPrimitives.WriteUInt32LittleEndian(check, Crc32.HashToUInt32(block.AsSpan(0, length)));
-            encoded.Write(check);
-            record.UnpaddedSize = header.Length + data.Length + XzContainer.CheckSize;
-            return encoded.ToArray();
+            var compressed = data.GetBuffer().AsSpan(0, (int)data.Length);
+
+            // Header, LZMA2 data, zero padding to four bytes, the CRC32 of the block's data.
+            var header = XzContainer.BlockHeader(compressed.Length, length, DictionarySize);
+            var checkAt = header.Length + compressed.Length + XzContainer.BlockPadding(compressed.Length);
+            var encoded = new byte[checkAt + XzContainer.CheckSize];
+            header.CopyTo(encoded, 0);
+            compressed.CopyTo(encoded.AsSpan(header.Length));
+            BinaryPrimitives.WriteUInt32LittleEndian(encoded.AsSpan(checkAt), Crc32.HashToUInt32(block.AsSpan(0, length)));
+            record.UnpaddedSize = header.Length + compressed.Length + XzContainer.CheckSize;
+            return encoded;
         }
         finally
         {
