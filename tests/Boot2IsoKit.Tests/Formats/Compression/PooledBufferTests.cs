@@ -51,6 +51,24 @@ public sealed class PooledBufferTests
         Assert.Equal(0, pool.Outstanding);
     }
 
+    [Fact]
+    public void A_failing_output_returns_every_xz_block_exactly_once()
+    {
+        var pool = new TrackingPool();
+        var data = Data(3 << 20);
+
+        Assert.ThrowsAny<IOException>(() =>
+        {
+            using var xz = new ParallelXzStream(new FailingStream(100), maxParallelism: 1, blockSize: 1 << 19, pool: pool);
+            xz.Write(data);
+        });
+
+        Assert.True(pool.Rented >= 2, $"only {pool.Rented} block was rented: the output failed before a block was handed to an encoder");
+        pool.WaitUntilAllReturned();
+        Assert.Empty(pool.ReturnedTwice);
+        Assert.Equal(0, pool.Outstanding);
+    }
+
     private static byte[] Data(int length)
     {
         var data = new byte[length];
