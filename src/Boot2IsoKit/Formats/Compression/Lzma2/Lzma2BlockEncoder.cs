@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Boot2IsoKit.Formats.Compression.Lzma2;
 
@@ -363,7 +364,6 @@ internal sealed class Lzma2BlockEncoder
             + BitTree.BitPrice(_isRep[next], 1)
             + RepIndexPrice(0, next, nextPositionState)
             + _repLength.Prices(nextPositionState)[length - LengthCoder.MinLength];
-        ReachUpTo(cur + 1 + length);
         Offer(cur + 1 + length, total, cur, KindLiteralRep0, 1 + length, rep0);
     }
 
@@ -490,54 +490,39 @@ internal sealed class Lzma2BlockEncoder
 
     private void EncodeLiteral(int position)
     {
-        var probabilities = LiteralCoder(position);
-        int symbol = _data[position];
-        var node = 1;
-        var bit = 7;
-        if (_state >= LiteralStates)
-        {
-            // After a match the byte at the rep0 distance predicts this one, until the first bit they differ in.
-            int matchByte = _data[position - _reps[0] - 1];
-            for (; bit >= 0; bit--)
-            {
-                var value = (symbol >> bit) & 1;
-                var matchBit = (matchByte >> bit) & 1;
-                _range.EncodeBit(ref probabilities[((1 + matchBit) << 8) + node], value);
-                node = (node << 1) | value;
-                if (value != matchBit)
-                {
-                    bit--;
-                    break;
-                }
-            }
-        }
-
-        for (; bit >= 0; bit--)
-        {
-            var value = (symbol >> bit) & 1;
-            _range.EncodeBit(ref probabilities[node], value);
-            node = (node << 1) | value;
-        }
+        var sink = new BitTree.EncodingSink(_range);
+        WalkLiteral(position, _state, _reps[0], ref sink);
     }
 
     private int LiteralPrice(int position, int state, int rep0)
+    {
+        var sink = new BitTree.PricingSink();
+        WalkLiteral(position, state, rep0, ref sink);
+        return sink.Price;
+    }
+
+    /// <summary>The bits of the literal at <paramref name="position"/>, each with the probability it is coded on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WalkLiteral<TSink>(int position, int state, int rep0, ref TSink sink)
+        where TSink : struct, BitTree.IBitSink
     {
         var probabilities = LiteralCoder(position);
         int symbol = _data[position];
         if (state < LiteralStates)
         {
-            return BitTree.Price(probabilities, 8, symbol);
+            BitTree.Walk(probabilities, 8, symbol, ref sink);
+            return;
         }
 
+        // After a match the byte at the rep0 distance predicts this one, until the first bit they differ in.
         int matchByte = _data[position - rep0 - 1];
-        var price = 0;
         var node = 1;
         var bit = 7;
         for (; bit >= 0; bit--)
         {
             var value = (symbol >> bit) & 1;
             var matchBit = (matchByte >> bit) & 1;
-            price += BitTree.BitPrice(probabilities[((1 + matchBit) << 8) + node], value);
+            sink.Bit(ref probabilities[((1 + matchBit) << 8) + node], value);
             node = (node << 1) | value;
             if (value != matchBit)
             {
@@ -549,11 +534,9 @@ internal sealed class Lzma2BlockEncoder
         for (; bit >= 0; bit--)
         {
             var value = (symbol >> bit) & 1;
-            price += BitTree.BitPrice(probabilities[node], value);
+            sink.Bit(ref probabilities[node], value);
             node = (node << 1) | value;
         }
-
-        return price;
     }
 
     private Span<ushort> LiteralCoder(int position)
