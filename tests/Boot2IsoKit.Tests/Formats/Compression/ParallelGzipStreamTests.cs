@@ -82,22 +82,5 @@ public sealed class ParallelGzipStreamTests : IDisposable
         return output.ToArray();
     }
 
-    /// <summary>Text-like data with repeats (what deflate finds matches in), seeded.</summary>
-    private static byte[] Compressible(int length, int seed)
-    {
-        var random = new Random(seed);
-        var words = Enumerable.Range(0, 200).Select(_ => new string([.. Enumerable.Range(0, random.Next(2, 9)).Select(_ => (char)random.Next('a', 'z' + 1))]) + " ").ToArray();
-        var data = new byte[length];
-        var at = 0;
-        while (at < length)
-        {
-            var word = words[random.Next(words.Length)];
-            for (var i = 0; i < word.Length && at < length; i++)
-            {
-                data[at++] = (byte)word[i];
-            }
-        }
-
-        return data;
-    }
+    private static byte[] Compressible(int length, int seed) => SampleText.Words(length, new Random(seed));
 }

@@ -161,22 +161,7 @@ public sealed class ParallelXzStreamTests : IDisposable
         return bytes;
     }
 
-    private static byte[] Text(int length, Random random)
-    {
-        var words = Enumerable.Range(0, 500).Select(_ => new string([.. Enumerable.Range(0, random.Next(2, 11)).Select(_ => (char)random.Next('a', 'z' + 1))]) + " ").ToArray();
-        var data = new byte[length];
-        var at = 0;
-        while (at < length)
-        {
-            var word = words[random.Next(words.Length)];
-            for (var i = 0; i < word.Length && at < length; i++)
-            {
-                data[at++] = (byte)word[i];
-            }
-        }
-
-        return data;
-    }
+    private static byte[] Text(int length, Random random) => SampleText.Words(length, random, vocabulary: 500, longestWord: 10);
 
     /// <summary>Up to <paramref name="length"/> bytes of this machine's ELF programs and libraries, in name order.</summary>
     private static byte[] Binaries(int length)

@@ -12,31 +12,18 @@ namespace Boot2IsoKit.Tests.Formats.Compression;
 public sealed class PooledBufferTests
 {
     [Fact]
-    public void A_failing_output_returns_every_gzip_block_exactly_once()
-    {
-        var pool = new TrackingPool();
-        var data = Data(6 * ParallelGzipStream.BlockSize);
-
-        Assert.ThrowsAny<IOException>(() =>
+    public void A_failing_output_returns_every_gzip_block_exactly_once() =>
+        AssertEveryBufferReturnedOnce("block", pool =>
         {
             using var gzip = new ParallelGzipStream(new FailingStream(1000), CompressionLevel.Fastest, maxParallelism: 1, pool: pool);
-            gzip.Write(data);
+            gzip.Write(Data(6 * ParallelGzipStream.BlockSize));
         });
 
-        Assert.True(pool.Rented >= 2, $"only {pool.Rented} block was rented: the output failed before a block was handed to an encoder");
-        pool.WaitUntilAllReturned();
-        Assert.Empty(pool.ReturnedTwice);
-        Assert.Equal(0, pool.Outstanding);
-    }
-
     [Fact]
-    public void A_failing_output_returns_every_lzma_chunk_exactly_once()
-    {
-        var pool = new TrackingPool();
-        var data = Data(3 << 20);
-
-        Assert.ThrowsAny<IOException>(() =>
+    public void A_failing_output_returns_every_lzma_chunk_exactly_once() =>
+        AssertEveryBufferReturnedOnce("chunk", pool =>
         {
+            var data = Data(3 << 20);
             using var lzma = new ParallelLzmaStream(new FailingStream(100), maxParallelism: 1, memberSize: 1 << 20, pool: pool);
             for (var offset = 0; offset < data.Length; offset += 1 << 19)
             {
@@ -45,25 +32,22 @@ public sealed class PooledBufferTests
             }
         });
 
-        Assert.True(pool.Rented >= 2, $"only {pool.Rented} chunk was rented: the output failed before a member was handed to an encoder");
-        pool.WaitUntilAllReturned();
-        Assert.Empty(pool.ReturnedTwice);
-        Assert.Equal(0, pool.Outstanding);
-    }
-
     [Fact]
-    public void A_failing_output_returns_every_xz_block_exactly_once()
-    {
-        var pool = new TrackingPool();
-        var data = Data(3 << 20);
-
-        Assert.ThrowsAny<IOException>(() =>
+    public void A_failing_output_returns_every_xz_block_exactly_once() =>
+        AssertEveryBufferReturnedOnce("block", pool =>
         {
             using var xz = new ParallelXzStream(new FailingStream(100), maxParallelism: 1, blockSize: 1 << 19, pool: pool);
-            xz.Write(data);
+            xz.Write(Data(3 << 20));
         });
 
-        Assert.True(pool.Rented >= 2, $"only {pool.Rented} block was rented: the output failed before a block was handed to an encoder");
+    /// <summary>Runs a write whose output fails, then checks every buffer it rented went back to the pool once.</summary>
+    private static void AssertEveryBufferReturnedOnce(string buffer, Action<ArrayPool<byte>> writeToFailingOutput)
+    {
+        var pool = new TrackingPool();
+
+        Assert.ThrowsAny<IOException>(() => writeToFailingOutput(pool));
+
+        Assert.True(pool.Rented >= 2, $"only {pool.Rented} {buffer} was rented: the output failed before a {buffer} was handed to an encoder");
         pool.WaitUntilAllReturned();
         Assert.Empty(pool.ReturnedTwice);
         Assert.Equal(0, pool.Outstanding);
