@@ -76,7 +76,11 @@ internal sealed class QemuLauncher : IAsyncDisposable
         string[] common =
         [
             "-accel", accelerator == VmAccelerator.Kvm ? "kvm" : "tcg",
-            "-m", memoryMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "-smp", "2",
+            // One vCPU, as docker-machine's VirtualBox and Hyper-V drivers default to (defaultCPU = 1 in
+            // drivers/virtualbox/virtualbox.go and drivers/hyperv/hyperv.go). It also keeps TCG single-threaded:
+            // with two vCPUs a guest kernel that patches its own code (static keys flipped when the clocksource
+            // watchdog marks the TSC unstable) could run a stale translation and panic on a leftover int3.
+            "-m", memoryMegabytes.ToString(System.Globalization.CultureInfo.InvariantCulture), "-smp", "1",
             "-no-reboot", "-display", "none", "-monitor", "none", "-serial", "file:" + console,
             // docker-machine's VirtualBox VMs have a NAT NIC with 22 forwarded to a host port; boot2docker's kernel has virtio-net.
             "-nic", $"user,model=virtio-net-pci{(isolated ? ",restrict=on" : "")},hostfwd=tcp:127.0.0.1:{port}-:22",
