@@ -14,6 +14,13 @@ namespace Boot2IsoKit.Formats.Initramfs;
 /// </summary>
 internal static class InitrdOverlayWriter
 {
+    /// <summary>
+    /// The deflate level of every gzip this writer makes, as `gzip -6` / `pigz -6` (zlib's default). On the
+    /// daemon set (211 MB of ELF files) the smallest-size level took 2.9x the time for 2.4% fewer bytes, and
+    /// these members are compressed again on every build.
+    /// </summary>
+    internal const CompressionLevel GzipLevel = CompressionLevel.Optimal;
+
     public static Task<InitrdOverlayResult> WriteAsync(
         Stream baseInitrd,
         RootfsOverlay overlay,
@@ -97,7 +104,7 @@ internal static class InitrdOverlayWriter
         progress?.Report(new InitrdOverlayProgress("write overlay", baseLength + counter.Count));
 
         // Gzip on every core: the overlay is mostly engine binaries (tens of MB) and is compressed on each build.
-        using (var gzip = new ParallelGzipStream(counter, CompressionLevel.SmallestSize, leaveOpen: true))
+        using (var gzip = new ParallelGzipStream(counter, GzipLevel, leaveOpen: true))
         using (var cancellable = new CancellableStream(gzip, cancellationToken))
         using (var cpio = new CpioWriter(cancellable, leaveOpen: true))
         {
@@ -350,7 +357,7 @@ internal static class InitrdOverlayWriter
             case InitrdCompression.None:
                 return new NonClosingStream(output);
             case InitrdCompression.Gzip:
-                return new ParallelGzipStream(output, CompressionLevel.SmallestSize, leaveOpen: true);
+                return new ParallelGzipStream(output, GzipLevel, leaveOpen: true);
             case InitrdCompression.Zstd:
                 return new SharpCompress.Compressors.ZStandard.CompressionStream(new NonClosingStream(output), 19);
             case InitrdCompression.Lzma:
