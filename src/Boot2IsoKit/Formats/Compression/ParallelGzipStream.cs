@@ -110,7 +110,7 @@ internal sealed class ParallelGzipStream : WriteOnlyStream
         _blocks.Enqueue(() => Deflate(block, length, level, final, pool));
     }
 
-    private static byte[] Deflate(byte[] block, int length, CompressionLevel level, bool final, ArrayPool<byte> pool)
+    private static EncodedBlock Deflate(byte[] block, int length, CompressionLevel level, bool final, ArrayPool<byte> pool)
     {
         try
         {
@@ -118,21 +118,21 @@ internal sealed class ParallelGzipStream : WriteOnlyStream
             {
                 // A DeflateStream that was given nothing writes nothing; the stream still needs its final
                 // block: an empty fixed-Huffman block (BFINAL=1, BTYPE=01, end-of-block code), what zlib writes.
-                return [0x03, 0x00];
+                return new EncodedBlock([0x03, 0x00], 2);
             }
 
-            using var compressed = new MemoryStream((length / 2) + 64);
-            long flushed;
+            using var compressed = new PooledBufferStream(pool, length / 2);
+            int flushed;
             using (var deflate = new DeflateStream(compressed, level, leaveOpen: true))
             {
                 deflate.Write(block, 0, length);
                 // A sync flush: the block's data, then an empty stored block, byte-aligned and not final.
                 deflate.Flush();
-                flushed = compressed.Length;
+                flushed = compressed.Written;
             }
 
             // Disposing added the final (empty) block: only the stream's last block keeps it.
-            return final ? compressed.ToArray() : compressed.GetBuffer().AsSpan(0, (int)flushed).ToArray();
+            return compressed.Detach(final ? compressed.Written : flushed);
         }
         finally
         {
