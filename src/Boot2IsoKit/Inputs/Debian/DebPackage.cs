@@ -70,8 +70,40 @@ internal sealed class DebPackage
         return written;
     }
 
+    /// <summary>Writes data.tar, decompressed, to <paramref name="output"/> (to be extracted later with <see cref="ExtractTar"/>).</summary>
+    public void DecompressData(Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        WithMemberStream("data.tar", data => data.CopyTo(output));
+    }
+
+    /// <summary>Extracts a data.tar that <see cref="DecompressData"/> wrote, with the same checks as <see cref="ExtractData"/>.</summary>
+    /// <param name="input">The name errors give (the .deb it came from).</param>
+    public static IReadOnlyList<string> ExtractTar(string tarPath, string directory, string input)
+    {
+        using var stream = new FileStream(tarPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        try
+        {
+            using var limited = new TarMetadataLimitStream(stream);
+            using var tar = new TarReader(limited);
+            return SafeTarExtractor.Extract(tar, directory, input);
+        }
+        catch (Exception e) when (MalformedInput.Is(e))
+        {
+            throw new InvalidDebianInputException(input, "data.tar", $"cannot be read as tar: {e.Message}", e);
+        }
+    }
+
     /// <summary>Runs <paramref name="read"/> over the decompressed tar member whose name starts with <paramref name="prefix"/>.</summary>
-    private void WithMember(string prefix, Action<TarReader> read)
+    private void WithMember(string prefix, Action<TarReader> read) => WithMemberStream(prefix, decompressed =>
+    {
+        using var limited = new TarMetadataLimitStream(decompressed);
+        using var tar = new TarReader(limited);
+        read(tar);
+    });
+
+    /// <summary>Runs <paramref name="read"/> over the decompressed bytes of the member whose name starts with <paramref name="prefix"/>.</summary>
+    private void WithMemberStream(string prefix, Action<Stream> read)
     {
         using var stream = new FileStream(Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var ar = new ArReader(stream, Path);
@@ -86,9 +118,7 @@ internal sealed class DebPackage
             try
             {
                 using var decompressed = Decompress(member.Name[prefix.Length..], member.Data, where);
-                using var limited = new TarMetadataLimitStream(decompressed);
-                using var tar = new TarReader(limited);
-                read(tar);
+                read(decompressed);
                 return;
             }
             // System.Formats.Tar throws OverflowException for a base-256 numeric field too large for its type,

@@ -139,6 +139,59 @@ public sealed class DebianMirrorPackageTests : IDisposable
         Assert.Equal("libpopt0", DebPackage.Open(rebuilt).ReadControl()["Package"]);
     }
 
+    /// <summary>
+    /// A downloaded .deb's data.tar is decoded once and kept beside it in the cache. Whether an extraction decodes
+    /// it, reads the kept tar, or finds the kept tar damaged, the files are what dpkg-deb -x makes of the same .debs.
+    /// </summary>
+    [Fact]
+    public async Task Kept_and_freshly_decoded_data_tars_extract_what_dpkg_deb_extracts()
+    {
+        var dpkgDeb = Requires.Tool("dpkg-deb");
+        var mirror = RequiresMirror.Get();
+        var ct = TestContext.Current.CancellationToken;
+        var packages = (await TestDebianSource.IndexAsync(mirror, "bookworm", cancellationToken: ct)).Resolve(["ipvsadm"]).Packages;
+
+        // A private cache holding the shared cache's copies of these .debs, so no other test's kept tars are used.
+        var cache = Path.Combine(_scratch, "cache");
+        Directory.CreateDirectory(Path.Combine(cache, "debs"));
+        foreach (var package in packages)
+        {
+            var shared = await TestDebianSource.Repository(mirror).DownloadAsync(package, ct);
+            File.Copy(shared, Path.Combine(cache, "debs", Path.GetFileName(shared)));
+        }
+
+        var repository = new DebianRepository(mirror, cache);
+        var first = await repository.ExtractAllAsync(packages, Path.Combine(_scratch, "first"), cancellationToken: ct);
+        var tars = first.Select(d => d.Deb + ".data.tar").ToList();
+        Assert.All(tars, tar => Assert.True(File.Exists(tar) && File.Exists(tar + ".sha256"), $"{tar} was not kept with its hash"));
+        var keptAt = tars.Select(File.GetLastWriteTimeUtc).ToList();
+
+        // dpkg-deb -x of the same .debs, in the same order, into one directory.
+        var reference = Directory.CreateDirectory(Path.Combine(_scratch, "dpkg-deb")).FullName;
+        foreach (var (_, deb, _) in first)
+        {
+            await ExternalTool.RunCheckedAsync(dpkgDeb, ["-x", deb, reference], cancellationToken: ct);
+        }
+
+        var expected = await TreeAsync(reference);
+        Assert.Contains(expected, line => line.StartsWith("sbin/ipvsadm ", StringComparison.Ordinal));
+        Assert.Equal(expected, await TreeAsync(Path.Combine(_scratch, "first")));
+
+        // The second extraction reads the kept tars as they are.
+        var second = await repository.ExtractAllAsync(packages, Path.Combine(_scratch, "second"), cancellationToken: ct);
+        Assert.Equal(keptAt, tars.Select(File.GetLastWriteTimeUtc).ToList());
+        Assert.Equal(first.Select(d => d.Files), second.Select(d => d.Files));
+        Assert.Equal(expected, await TreeAsync(Path.Combine(_scratch, "second")));
+
+        // A damaged kept tar is not trusted: it is decoded again from the .deb.
+        var largest = tars.OrderByDescending(t => new FileInfo(t).Length).First();
+        var bytes = await File.ReadAllBytesAsync(largest, ct);
+        bytes[bytes.Length / 2] ^= 0x20;
+        await File.WriteAllBytesAsync(largest, bytes, ct);
+        await repository.ExtractAllAsync(packages, Path.Combine(_scratch, "third"), cancellationToken: ct);
+        Assert.Equal(expected, await TreeAsync(Path.Combine(_scratch, "third")));
+    }
+
     private static string Mode(string path) => OperatingSystem.IsWindows() ? "" : Convert.ToString((int)File.GetUnixFileMode(path), 8);
 
     /// <summary>Every entry with its type, permission bits, symlink target or content hash (mtimes of symlinks aside).</summary>
