@@ -102,6 +102,8 @@ void ForgetBaseIndex()
 
 // The hand-made reference: the same edit as a shell pipeline of C tools (see HandMade.Script).
 var handMade = HandMade.Prepare(work, fixture.IsoPath, engine);
+var buildScript = Path.Combine(root, "build.sh");
+
 var handMadeIso = Path.Combine(work, "hand-made.iso");
 var phase1 = Alternated(
     new BenchCase("cp of the base ISO (I/O floor)", "cp", [fixture.IsoPath, Path.Combine(work, "copy.iso")]),
@@ -109,8 +111,13 @@ var phase1 = Alternated(
     new BenchCase("hand-made pipeline, first build (xz -d of the base for motd/os-release)", "sh", [handMade, "first", handMadeIso]),
     new BenchCase("native remaster, append, repeat build (base listing from the input cache)", self, Self("remaster", recipe, "append", Path.Combine(work, "append.iso"))),
     new BenchCase("hand-made pipeline, repeat build", "sh", [handMade, "repeat", handMadeIso]),
-    new BenchCase("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso"))));
+    new BenchCase("native remaster, initrd merge", self, Self("remaster", recipe, "merge", Path.Combine(work, "merge.iso"))),
+    // The main job as a user runs it: the entry script, Cake's script host, then the same build as the cases above.
+    new BenchCase("main job, first build of the base: ./build.sh --target=Iso --recipe=bench.yml", buildScript, ["--target=Iso", "--recipe=" + recipe], ForgetBaseIndex),
+    new BenchCase("main job, repeat build: ./build.sh --target=Iso --recipe=bench.yml", buildScript, ["--target=Iso", "--recipe=" + recipe]),
+    new BenchCase("./build.sh listing the targets (Cake's script host, no work)", buildScript, []));
 var (copy, firstBuild, handFirst, append, handRepeat, merge) = (phase1[0], phase1[1], phase1[2], phase1[3], phase1[4], phase1[5]);
+var (mainFirst, mainRepeat) = (phase1[6], phase1[7]);
 
 // The same ISO edit by xorriso alone: swap in the initrd our append mode produced, relabel, keep the boot setup.
 var newInitrd = Path.Combine(work, "initrd.img");
@@ -187,6 +194,8 @@ foreach (var m in results)
     var ratio = m switch
     {
         _ when m == merge => $"{m.Seconds / firstBuild.Seconds:0.0}× append (first build)",
+        _ when m == mainFirst => $"{m.Seconds / handFirst.Seconds:0.00}× hand-made first build",
+        _ when m == mainRepeat => $"{m.Seconds / handRepeat.Seconds:0.00}× hand-made repeat build",
         _ when m == firstBuild => $"{m.Seconds / handFirst.Seconds:0.00}× hand-made first build, {m.Seconds / xorrisoEdit.Seconds:0.0}× xorriso edit",
         _ when m == append => $"{m.Seconds / handRepeat.Seconds:0.00}× hand-made repeat build, {m.Seconds / xorrisoEdit.Seconds:0.0}× xorriso edit",
         _ when m == oursEncode || m == lzmaEncode => $"{m.Seconds / xzEncode.Seconds:0.00}× xz -T0 -6",
