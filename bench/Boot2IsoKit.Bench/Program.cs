@@ -115,6 +115,8 @@ var phase1 = Alternated(
     // The main job as a user runs it: the entry script, Cake's script host, then the same build as the cases above.
     new BenchCase("main job, first build of the base: ./build.sh --target=Iso --recipe=bench.yml", buildScript, ["--target=Iso", "--recipe=" + recipe], ForgetBaseIndex),
     new BenchCase("main job, repeat build: ./build.sh --target=Iso --recipe=bench.yml", buildScript, ["--target=Iso", "--recipe=" + recipe]),
+    // What the main job just wrote, whose base the index cache knows: listed without decoding the base initrd.
+    new BenchCase("Inspect of that ISO: ./build.sh --target=Inspect --iso=artifacts/boot2docker-bench.iso", buildScript, ["--target=Inspect", "--iso=" + Path.Combine(root, "artifacts", "boot2docker-bench.iso")]),
     new BenchCase("./build.sh listing the targets (Cake's script host, no work)", buildScript, []));
 var (copy, firstBuild, handFirst, append, handRepeat, merge) = (phase1[0], phase1[1], phase1[2], phase1[3], phase1[4], phase1[5]);
 var (mainFirst, mainRepeat) = (phase1[6], phase1[7]);
