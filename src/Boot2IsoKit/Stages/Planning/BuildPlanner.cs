@@ -36,11 +36,28 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         var needsBaseIso = builder == BuilderKind.Native || recipe.Base.Iso is not null;
         var (baseIsoPath, fetched) = await ResolveInputsAsync(recipe, needsBaseIso, cancellationToken).ConfigureAwait(false);
 
-        var baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        // Reading the base (decoding its whole initrd on a first build, seconds on one core) needs nothing else: the
+        // engine is unpacked and the Debian indexes load meanwhile.
+        debian.StartLoadingIndexes(recipe.DebianMirror, MirrorSuites(recipe), cancellationToken);
+        var unpacking = fetched is null ? Task.FromResult<EngineTarball?>(null)
+            : UnpackEngineAsync(fetched.Tgz, cancellationToken);
+        BaseIso? baseIso;
+        try
+        {
+            baseIso = baseIsoPath is null ? null : inputs.OpenBase(baseIsoPath);
+        }
+        catch
+        {
+            // The engine is being unpacked into the scratch the caller removes: let it finish first.
+            await unpacking.ContinueWith(static _ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
         var held = new List<IDisposable>(); // inputs the plan keeps open (Tiny Core images), closed with it
         try
         {
-            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, held, cancellationToken).ConfigureAwait(false);
+            var tarball = await unpacking.ConfigureAwait(false);
+            var plan = await PlanWithInputsAsync(recipe, builder, baseIso, fetched, tarball, held, cancellationToken).ConfigureAwait(false);
             if (plan.Base is not BuildBase.IsoFile)
             {
                 baseIso?.Dispose(); // read for the injection check only
@@ -86,15 +103,21 @@ internal sealed class BuildPlanner(IInputResolver inputs, IDebianSource debian, 
         return missing.Count > 0 ? throw new MissingInputsException(cacheRoot!, missing) : (baseIso, engine);
     }
 
-    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, List<IDisposable> held, CancellationToken cancellationToken)
+    /// <summary>The suites the recipe takes from the Debian mirror: its packages' (not local ones) and the engine's libraries'.</summary>
+    private static IEnumerable<string?> MirrorSuites(Recipe recipe) =>
+        recipe.Packages.Where(p => p.Deb is not null && p.From is null).Select(p => p.Suite)
+            .Concat(recipe.Engine?.Libraries is { } libraries ? [libraries.Suite] : []);
+
+    /// <summary>The engine read once: its binaries, and the newest date it carries for the build's timestamp.</summary>
+    private async Task<EngineTarball?> UnpackEngineAsync(string tgz, CancellationToken cancellationToken) =>
+        await EngineTarball.ExtractAsync(tgz, Path.Combine(settings.Scratch, "engine"), settings.SourceDateEpoch ?? 0, cancellationToken).ConfigureAwait(false);
+
+    private async Task<BuildPlan> PlanWithInputsAsync(Recipe recipe, BuilderKind builder, BaseIso? baseIso, FetchedEngine? fetched, EngineTarball? tarball, List<IDisposable> held, CancellationToken cancellationToken)
     {
         var layout = baseIso?.Layout ?? Boot2DockerVersion.Parse(recipe.Base.Release).Layout;
         var baseOsRelease = baseIso?.Contents.OsRelease.GetValueOrDefault("VERSION");
         var baseVersion = recipe.Base.Version ?? baseOsRelease ?? "unknown";
         var stampedVersion = recipe.Engine?.Version ?? baseOsRelease ?? baseVersion;
-        // The engine is read once: its binaries, and the newest date it carries for the build's timestamp.
-        var tarball = fetched is null ? null
-            : await EngineTarball.ExtractAsync(fetched.Tgz, Path.Combine(settings.Scratch, "engine"), settings.SourceDateEpoch ?? 0, cancellationToken).ConfigureAwait(false);
         var timestamp = settings.SourceDateEpoch ?? NewestInputDate(baseIso, tarball?.NewestEntryTime);
         BuildBase buildBase = builder == BuilderKind.Native
             ? new BuildBase.IsoFile(baseIso ?? throw new InvalidOperationException("the native builder plans with a base ISO"))

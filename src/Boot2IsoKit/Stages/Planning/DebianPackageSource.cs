@@ -16,6 +16,24 @@ internal sealed class DebianPackageSource(string cacheDirectory, IDownloader dow
 {
     public const string DefaultSuite = "bookworm";
 
+    // One load per mirror and suite, shared by every request of the build (and started early, see StartLoadingIndexes).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(Uri Mirror, string Suite), Lazy<Task<PackagesIndex>>> _indexes = new();
+
+    public void StartLoadingIndexes(string? mirror, IEnumerable<string?> suites, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(suites);
+        if (DebianMirror.FromConfiguration(mirror, aptRoot) is not { } configured)
+        {
+            return; // ExtractAsync names the request that needs a mirror
+        }
+
+        var repository = Repository(configured);
+        foreach (var suite in suites.Distinct())
+        {
+            _ = Task.Run(() => IndexAsync(repository, suite ?? DefaultSuite, cancellationToken), cancellationToken);
+        }
+    }
+
     public async Task<IReadOnlyList<ExtractedDebianPackage>> ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -26,10 +44,10 @@ internal sealed class DebianPackageSource(string cacheDirectory, IDownloader dow
             throw new DebianMirrorNotConfiguredException(request.Location, string.Join(", ", request.Names));
         }
 
-        var repository = new DebianRepository(configured, cacheDirectory, downloader) { Refresh = refresh };
+        var repository = Repository(configured);
         var index = request.LocalIndex is { } local
             ? PackagesIndex.FromLocal(local)
-            : await repository.LoadIndexAsync(request.Suite ?? DefaultSuite, cancellationToken: cancellationToken).ConfigureAwait(false);
+            : await IndexAsync(repository, request.Suite ?? DefaultSuite, cancellationToken).ConfigureAwait(false);
         var resolved = index.Resolve(request.Names);
         foreach (var problem in resolved.Warnings)
         {
@@ -54,4 +72,9 @@ internal sealed class DebianPackageSource(string cacheDirectory, IDownloader dow
 
         return result;
     }
+
+    private DebianRepository Repository(DebianMirror? mirror) => new(mirror, cacheDirectory, downloader) { Refresh = refresh };
+
+    private Task<PackagesIndex> IndexAsync(DebianRepository repository, string suite, CancellationToken cancellationToken) =>
+        _indexes.GetOrAdd((repository.Mirror.BaseUri, suite), _ => new Lazy<Task<PackagesIndex>>(() => repository.LoadIndexAsync(suite, cancellationToken: cancellationToken))).Value;
 }

@@ -41,6 +41,14 @@ internal interface IDebianSource
 {
     /// <summary>Unpacks the named packages and what they depend on into the request's donor root; returns each package unpacked, in order.</summary>
     Task<IReadOnlyList<ExtractedDebianPackage>> ExtractAsync(DebianRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts loading the mirror indexes of <paramref name="suites"/> (null: the default suite) in the background, for
+    /// the <see cref="ExtractAsync"/> calls to come; a failure shows there, with the request that needed the index.
+    /// </summary>
+    void StartLoadingIndexes(string? mirror, IEnumerable<string?> suites, CancellationToken cancellationToken = default)
+    {
+    }
 }
 
 /// <summary>One .deb unpacked into a donor root: what it is, where it came from, and the donor paths it wrote.</summary>
