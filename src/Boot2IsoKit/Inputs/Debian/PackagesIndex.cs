@@ -7,32 +7,46 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// </summary>
 internal sealed class PackagesIndex
 {
-    private readonly Dictionary<string, DebianPackageInfo> _packages = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<DebianPackageInfo>> _providers = new(StringComparer.Ordinal);
+    private readonly IPackageRecords _records;
+    private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _providers = new(StringComparer.Ordinal);
 
     public PackagesIndex(IEnumerable<DebianPackageInfo> packages, string description)
+        : this(new ParsedRecords([.. packages]), description)
     {
-        ArgumentNullException.ThrowIfNull(packages);
+    }
+
+    /// <summary>An index over records that are read only when asked for (a suite holds ~60,000; a build uses a few dozen).</summary>
+    internal PackagesIndex(IPackageRecords records, string description)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        _records = records;
         Description = description;
-        foreach (var package in packages)
+        for (var i = 0; i < records.Count; i++)
         {
             // Several versions of one name (local directories): keep the newest.
-            if (!_packages.TryGetValue(package.Name, out var existing) || DebianVersion.Compare(package.Version, existing.Version) > 0)
+            var name = records.Name(i);
+            if (!_byName.TryGetValue(name, out var existing) || DebianVersion.Compare(records.Version(i), records.Version(existing)) > 0)
             {
-                _packages[package.Name] = package;
+                _byName[name] = i;
             }
         }
 
-        foreach (var package in _packages.Values.OrderBy(p => p.Name, StringComparer.Ordinal))
+        foreach (var (_, i) in _byName.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            foreach (var provided in DebianRelation.ParseList(package.Provides).SelectMany(g => g))
+            if (records.Provides(i) is not { Length: > 0 } provides)
+            {
+                continue;
+            }
+
+            foreach (var provided in DebianRelation.ParseList(provides).SelectMany(g => g))
             {
                 if (!_providers.TryGetValue(provided.Name, out var list))
                 {
                     _providers[provided.Name] = list = [];
                 }
 
-                list.Add(package);
+                list.Add(i);
             }
         }
     }
@@ -40,7 +54,7 @@ internal sealed class PackagesIndex
     /// <summary>"deb mirror bookworm/main/amd64" or "local .debs in /srv/debs".</summary>
     public string Description { get; }
 
-    public int Count => _packages.Count;
+    public int Count => _byName.Count;
 
     /// <summary>Reads a Packages file (already decompressed).</summary>
     public static PackagesIndex Parse(TextReader reader, string description) => new(ParseStanzas(reader, description), description);
@@ -62,12 +76,12 @@ internal sealed class PackagesIndex
         return new PackagesIndex(packages, $"local .debs in {Path.GetFullPath(path)}");
     }
 
-    public DebianPackageInfo? Find(string name) => _packages.GetValueOrDefault(name);
+    public DebianPackageInfo? Find(string name) => _byName.TryGetValue(name, out var i) ? _records.Get(i) : null;
 
     /// <summary>Real packages that provide the virtual name, sorted by name.</summary>
-    public IReadOnlyList<DebianPackageInfo> ProvidersOf(string name) => _providers.GetValueOrDefault(name) ?? [];
+    public IReadOnlyList<DebianPackageInfo> ProvidersOf(string name) => _providers.TryGetValue(name, out var list) ? [.. list.Select(_records.Get)] : [];
 
-    private DebianPackageInfo? FirstProvider(string name) => _providers.TryGetValue(name, out var list) && list.Count > 0 ? list[0] : null;
+    private DebianPackageInfo? FirstProvider(string name) => _providers.TryGetValue(name, out var list) && list.Count > 0 ? _records.Get(list[0]) : null;
 
     /// <summary>
     /// The packages to fetch for <paramref name="names"/>: themselves and, transitively, their
@@ -139,6 +153,34 @@ internal sealed class PackagesIndex
 
         return new ResolvedPackages([.. chosen.Values], [.. skipped], warnings);
     }
+}
+
+/// <summary>The records an index is built over: the fields it needs for every record, and whole records on demand.</summary>
+internal interface IPackageRecords
+{
+    int Count { get; }
+
+    string Name(int index);
+
+    string Version(int index);
+
+    string Provides(int index);
+
+    DebianPackageInfo Get(int index);
+}
+
+/// <summary>Records already parsed (a Packages file, local .debs).</summary>
+internal sealed class ParsedRecords(IReadOnlyList<DebianPackageInfo> packages) : IPackageRecords
+{
+    public int Count => packages.Count;
+
+    public string Name(int index) => packages[index].Name;
+
+    public string Version(int index) => packages[index].Version;
+
+    public string Provides(int index) => packages[index].Provides;
+
+    public DebianPackageInfo Get(int index) => packages[index];
 }
 
 /// <summary>What <see cref="PackagesIndex.Resolve"/> leaves out.</summary>

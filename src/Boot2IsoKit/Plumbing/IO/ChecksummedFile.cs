@@ -32,7 +32,10 @@ internal static class ChecksummedFile
     }
 
     /// <summary>The payload, or null when the file is absent, unreadable or does not match its checksum.</summary>
-    public static byte[]? TryRead(string path)
+    public static byte[]? TryRead(string path) => TryReadPayload(path)?.ToArray();
+
+    /// <summary>As <see cref="TryRead"/>, without copying the payload out of the file's bytes.</summary>
+    public static ReadOnlyMemory<byte>? TryReadPayload(string path)
     {
         byte[] file;
         try
@@ -54,7 +57,7 @@ internal static class ChecksummedFile
             return null;
         }
 
-        var payload = file.AsSpan(0, file.Length - HashLength);
-        return SHA256.HashData(payload).AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)) ? payload.ToArray() : null;
+        var payload = file.AsMemory(0, file.Length - HashLength);
+        return SHA256.HashData(payload.Span).AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)) ? payload : null;
     }
 }
