@@ -26,6 +26,9 @@ internal sealed class CpioReader : IDisposable
     private readonly bool _leaveOpen;
     private readonly bool _continueAfterTrailer;
     private readonly byte[] _header = new byte[HeaderSize];
+
+    // Reused for every entry skipped: a fresh 80 KB buffer per entry was a quarter of what a first build allocated.
+    private byte[]? _skipBuffer;
     private long _position;
     private long _dataRemaining;
     private int _dataPadding;
@@ -291,7 +294,7 @@ internal sealed class CpioReader : IDisposable
             return;
         }
 
-        var buffer = new byte[81920];
+        var buffer = _skipBuffer ??= new byte[81920];
         while (_dataRemaining > 0)
         {
             ReadData(buffer.AsSpan(0, (int)Math.Min(buffer.Length, _dataRemaining)));
