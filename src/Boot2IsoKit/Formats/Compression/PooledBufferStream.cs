@@ -5,7 +5,7 @@ namespace Boot2IsoKit.Formats.Compression;
 /// <summary>
 /// A growing write-only buffer rented from a pool, for an encoder's output: a block's compressed bytes are
 /// handed on as they are (<see cref="Detach"/>) instead of being copied into a new array, and the array is
-/// reused by the next block. Fresh arrays of a megabyte per block were most of what a build allocated.
+/// reused by the next block. Fresh arrays of a megabyte per block were 340 of the 816 MiB a build allocated.
 /// </summary>
 internal sealed class PooledBufferStream(ArrayPool<byte> pool, int initialCapacity) : WriteOnlyStream
 {
