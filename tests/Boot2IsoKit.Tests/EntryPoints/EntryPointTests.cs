@@ -42,6 +42,35 @@ public sealed partial class EntryPointTests
     }
 
     /// <summary>
+    /// ExperimentalIso always builds recipes/experimental.yml: a --recipe naming another file is refused before
+    /// any work, pointing at --target=Iso, instead of being ignored (the user would get an ISO of the wrong recipe).
+    /// </summary>
+    [Fact]
+    public async Task ExperimentalIso_refuses_a_recipe_argument_naming_another_recipe()
+    {
+        Requires.Tools("bash", "dotnet");
+        var root = RepositoryRoot.Find();
+        var ct = TestContext.Current.CancellationToken;
+        var other = Path.Combine(Path.GetTempPath(), "b2ik-other-" + Guid.NewGuid().ToString("N") + ".yml");
+        await File.WriteAllTextAsync(other, "name: other\n", ct);
+        try
+        {
+            var refused = await ExternalTool.RunAsync("bash", ["build.sh", "--target=ExperimentalIso", "--offline", "--recipe=" + other], root, Limit, cancellationToken: ct);
+
+            var output = AnsiEscape().Replace(refused.StandardOutput + refused.StandardError, string.Empty);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.Contains("--recipe", output, StringComparison.Ordinal);
+            Assert.Contains($"--target=Iso --recipe={other}", output, StringComparison.Ordinal);
+            // Refused before the recipe was even read: the other recipe's missing keys are never reported.
+            Assert.DoesNotContain("other.yml:", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(other);
+        }
+    }
+
+    /// <summary>
     /// Both entry points build the library only when one of its inputs is newer than the last build: a
     /// second call builds nothing, and a touched embedded script (as an edit would leave it) rebuilds.
     /// </summary>

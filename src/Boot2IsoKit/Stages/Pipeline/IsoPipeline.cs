@@ -22,7 +22,10 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
 
     private PipelineLog Log => context.Log;
 
-    /// <summary>Resolve, Fetch, Overlay, Build: writes the recipe's ISO with the chosen builder.</summary>
+    /// <summary>
+    /// Resolve, Fetch, Overlay, Build: writes the recipe's ISO with the chosen builder. <paramref name="recipePath"/>
+    /// is the recipe the target always builds (relative to the repository); null builds --recipe or the default.
+    /// </summary>
     public async Task<BuildRecord> BuildAsync(string? recipePath = null, CancellationToken cancellationToken = default)
     {
         var recipe = LoadRecipe(recipePath);
@@ -162,11 +165,22 @@ public sealed class IsoPipeline(PipelineContext context) : IDisposable
     /// <summary>Removes this run's scratch directory (donor roots, spooled files).</summary>
     public void Dispose() => context.Dispose();
 
-    /// <summary>The recipe with the command line applied (<see cref="RecipeOverrides"/>).</summary>
-    private Recipe LoadRecipe(string? recipePath) => RecipeOverrides.Apply(
-        RecipeLoader.LoadFile(recipePath is not null ? context.FromRepository(recipePath) : context.FromCommandLine(Arguments.RecipePath)),
-        Arguments,
-        context.FromCommandLine);
+    /// <summary>
+    /// The recipe with the command line applied (<see cref="RecipeOverrides"/>). <paramref name="targetRecipe"/> is
+    /// the recipe a target always builds (ExperimentalIso's), relative to the repository; null: --recipe, else the
+    /// default. A --recipe that names another file than the target's is refused, not ignored: the user meant it.
+    /// </summary>
+    private Recipe LoadRecipe(string? targetRecipe)
+    {
+        var given = Arguments.RecipePath is { } path ? context.FromCommandLine(path) : null;
+        var file = targetRecipe is not null ? context.FromRepository(targetRecipe) : given ?? context.FromRepository(PipelineArguments.DefaultRecipe);
+        if (given is not null && !string.Equals(given, file, StringComparison.Ordinal))
+        {
+            throw new InvalidInputException("--recipe", "command line", $"this target always builds {targetRecipe}; to build {Arguments.RecipePath}, use --target=Iso --recipe={Arguments.RecipePath}");
+        }
+
+        return RecipeOverrides.Apply(RecipeLoader.LoadFile(file), Arguments, context.FromCommandLine);
+    }
 
     /// <summary>--iso, else the ISO the last build wrote.</summary>
     private string IsoArgument()

@@ -51,7 +51,11 @@ public sealed record PipelineArguments
     public static readonly IReadOnlyList<string> CakeSwitches =
         ["target", "verbosity", "v", "dryrun", "noop", "whatif", "tree", "description", "showdescription", "exclusive", "e", "debug", "d", "info", "version", "bootstrap", "skip-bootstrap", "help", "h"];
 
-    public string RecipePath { get; init; } = "recipes/experimental.yml";
+    /// <summary>The recipe that a target without a recipe of its own builds, when no --recipe is given.</summary>
+    public const string DefaultRecipe = "recipes/experimental.yml";
+
+    /// <summary>--recipe as given (relative to where the user ran the script); null when it was not given.</summary>
+    public string? RecipePath { get; init; }
 
     public string? BaseIso { get; init; }
 
