@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
@@ -7,9 +8,9 @@ namespace Boot2IsoKit.Inputs.Debian;
 /// <summary>
 /// The fields of a suite's Packages file that an index keeps, stored beside the downloaded Packages.xz
 /// (named by its sha256): a later build reads it instead of decompressing and parsing 45 MB of text
-/// again, about 2 of the 6 seconds of a repeat build that injects a package. It keeps only the names of
-/// its ~60,000 records as strings and reads a record when the build asks for it: holding all of them
-/// was ~50 MB a suite.
+/// again, about 2 of the 6 seconds of a repeat build that injects a package. The file stays on disk: a
+/// build keeps only the names of its ~60,000 records (and the few Provides fields) and reads a record from
+/// its offset when it asks for it. Holding all records was ~50 MB a suite, holding the file ~20 MB.
 /// </summary>
 internal static class PackagesIndexFile
 {
@@ -17,19 +18,21 @@ internal static class PackagesIndexFile
     private const int MaxPackages = 10_000_000;
 
     /// <summary>
-    /// The kept index, or null when it is absent, damaged or of another layout. Only the names (and versions and
-    /// Provides where the index needs them) are read now; a record is read when the build asks for it.
+    /// The kept index, or null when it is absent, damaged or of another layout. Only the names and the Provides
+    /// fields are read now; a record is read from the file when the build asks for it.
     /// </summary>
     public static IPackageRecords? TryRead(string path)
     {
-        if (ChecksummedFile.TryReadPayload(path) is not { } payload)
+        // The checksum is checked over the whole file first, so the scan below reads trusted bytes.
+        if (ChecksummedFile.VerifiedPayloadLength(path) is not { } payloadLength || payloadLength > int.MaxValue)
         {
             return null;
         }
 
         try
         {
-            var reader = new FieldReader(payload);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var reader = new FieldReader(file, payloadLength);
             if (reader.String() != FormatTag)
             {
                 return null;
@@ -41,14 +44,21 @@ internal static class PackagesIndexFile
                 return null;
             }
 
-            // One pass over the framing checks every record; only each name is kept as a string.
+            // One pass over the framing checks every record; each name is kept, and Provides where a record has one
+            // (a few thousand of a suite's records: the index asks for every one of them).
             var offsets = new int[count];
             var names = new string[count];
+            var provides = new Dictionary<int, string>();
             for (var i = 0; i < count; i++)
             {
-                offsets[i] = reader.Position;
+                offsets[i] = (int)reader.Position;
                 names[i] = reader.String();
-                reader.SkipStrings(5); // version, architecture, depends, pre-depends, provides
+                reader.SkipStrings(4); // version, architecture, depends, pre-depends
+                if (reader.String() is { Length: > 0 } provided)
+                {
+                    provides[i] = provided;
+                }
+
                 reader.Boolean(); // essential
                 reader.SkipOptionalString(); // filename
                 reader.SkipOptionalString(); // sha256
@@ -58,11 +68,11 @@ internal static class PackagesIndexFile
                 }
             }
 
-            return reader.Position == payload.Length ? new KeptRecords(payload, offsets, names) : null;
+            return reader.Position == payloadLength ? new KeptRecords(path, payloadLength, offsets, names, provides) : null;
         }
-        catch (Exception e) when (MalformedInput.Is(e))
+        catch (Exception e) when (MalformedInput.Is(e) || e is IOException or UnauthorizedAccessException)
         {
-            // A matching checksum over another layout: parse the Packages file again.
+            // A matching checksum over another layout, or a file gone unreadable: parse the Packages file again.
             return null;
         }
     }
@@ -96,8 +106,12 @@ internal static class PackagesIndexFile
         ChecksummedFile.TryWrite(path, buffer.ToArray());
     }
 
-    /// <summary>The records of a kept index, each read from its offset when first asked for.</summary>
-    private sealed class KeptRecords(ReadOnlyMemory<byte> payload, int[] offsets, string[] names) : IPackageRecords
+    /// <summary>
+    /// The records of a kept index, each read from its offset in the file when first asked for. The file is named by
+    /// the sha256 of the Packages file it was made from and only ever replaced atomically by the same bytes, so the
+    /// offsets found when it was checked stay valid; a file that is gone or changed in length is an I/O error.
+    /// </summary>
+    private sealed class KeptRecords(string path, long payloadLength, int[] offsets, string[] names, Dictionary<int, string> provides) : IPackageRecords
     {
         private readonly DebianPackageInfo?[] _read = new DebianPackageInfo?[offsets.Length];
 
@@ -105,9 +119,10 @@ internal static class PackagesIndexFile
 
         public string Name(int index) => names[index];
 
-        public string Version(int index) => _read[index]?.Version ?? At(index, skip: 0).String();
+        // Asked for only where one name has several records (local directories), never for a mirror's whole suite.
+        public string Version(int index) => _read[index]?.Version ?? Get(index).Version;
 
-        public string Provides(int index) => _read[index]?.Provides ?? At(index, skip: 4).String();
+        public string Provides(int index) => provides.GetValueOrDefault(index, string.Empty);
 
         public DebianPackageInfo Get(int index)
         {
@@ -116,7 +131,15 @@ internal static class PackagesIndexFile
                 return read;
             }
 
-            var reader = At(index, skip: 0);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 4096);
+            if (file.Length != payloadLength + ChecksummedFile.HashLength)
+            {
+                throw new IOException($"{path} changed while the build was reading it");
+            }
+
+            file.Position = offsets[index];
+            var reader = new FieldReader(file, payloadLength);
+            reader.SkipStrings(1); // the name, already known
             return _read[index] = new DebianPackageInfo
             {
                 Name = names[index],
@@ -131,22 +154,24 @@ internal static class PackagesIndexFile
                 Size = reader.Boolean() ? reader.Int64() : null,
             };
         }
-
-        /// <summary>A reader at the record's field after the name and <paramref name="skip"/> more strings.</summary>
-        private FieldReader At(int index, int skip)
-        {
-            var reader = new FieldReader(payload) { Position = offsets[index] };
-            reader.SkipStrings(1 + skip);
-            return reader;
-        }
     }
 
-    /// <summary>Reads what <see cref="BinaryWriter"/> wrote (7-bit length-prefixed UTF-8 strings, little-endian numbers), skipping without allocating.</summary>
-    private struct FieldReader(ReadOnlyMemory<byte> payload)
+    /// <summary>
+    /// Reads what <see cref="BinaryWriter"/> wrote (7-bit length-prefixed UTF-8 strings, little-endian numbers) from a
+    /// stream, never past the payload's end (the checksum after it is not data); skipped strings are not decoded.
+    /// </summary>
+    private readonly struct FieldReader(Stream stream, long payloadLength)
     {
-        public int Position { get; set; }
+        public long Position => stream.Position;
 
-        public string String() => Encoding.UTF8.GetString(Take(Length()));
+        public string String()
+        {
+            var length = Length();
+            Check(length);
+            var bytes = length <= 256 ? stackalloc byte[length] : new byte[length];
+            stream.ReadExactly(bytes);
+            return Encoding.UTF8.GetString(bytes);
+        }
 
         public string? OptionalString() => Boolean() ? String() : null;
 
@@ -166,29 +191,47 @@ internal static class PackagesIndexFile
             }
         }
 
-        public bool Boolean() => Take(1)[0] switch
+        public bool Boolean() => Byte() switch
         {
             0 => false,
             1 => true,
             var b => throw new InvalidDataException($"a boolean byte {b} at offset {Position - 1}"),
         };
 
-        public int Int32() => System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(Take(sizeof(int)));
-
-        public long Int64() => System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(Take(sizeof(long)));
-
-        public void Skip(int count) => Take(count);
-
-        private ReadOnlySpan<byte> Take(int count)
+        public int Int32()
         {
-            if (count < 0 || count > payload.Length - Position)
-            {
-                throw new EndOfStreamException($"{count} bytes at offset {Position} reach past the end ({payload.Length} bytes)");
-            }
+            Span<byte> bytes = stackalloc byte[sizeof(int)];
+            Check(bytes.Length);
+            stream.ReadExactly(bytes);
+            return BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        }
 
-            var span = payload.Span.Slice(Position, count);
-            Position += count;
-            return span;
+        public long Int64()
+        {
+            Span<byte> bytes = stackalloc byte[sizeof(long)];
+            Check(bytes.Length);
+            stream.ReadExactly(bytes);
+            return BinaryPrimitives.ReadInt64LittleEndian(bytes);
+        }
+
+        public void Skip(int count)
+        {
+            Check(count);
+            stream.Seek(count, SeekOrigin.Current);
+        }
+
+        private int Byte()
+        {
+            Check(1);
+            return stream.ReadByte();
+        }
+
+        private void Check(int count)
+        {
+            if (count < 0 || count > payloadLength - Position)
+            {
+                throw new EndOfStreamException($"{count} bytes at offset {Position} reach past the end ({payloadLength} bytes)");
+            }
         }
 
         /// <summary>A 7-bit encoded string length, as BinaryWriter writes it (at most five bytes).</summary>
@@ -197,7 +240,7 @@ internal static class PackagesIndexFile
             var value = 0;
             for (var shift = 0; shift < 35; shift += 7)
             {
-                var b = Take(1)[0];
+                var b = Byte();
                 value |= (b & 0x7F) << shift;
                 if ((b & 0x80) == 0)
                 {

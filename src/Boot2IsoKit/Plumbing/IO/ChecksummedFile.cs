@@ -9,7 +9,8 @@ namespace Boot2IsoKit.Plumbing.IO;
 /// </summary>
 internal static class ChecksummedFile
 {
-    private const int HashLength = 32;
+    /// <summary>The sha256 after the payload.</summary>
+    public const int HashLength = 32;
 
     /// <summary>Writes the file; false when it cannot be written (a lost cache entry only costs recomputing).</summary>
     public static bool TryWrite(string path, byte[] payload)
@@ -31,13 +32,12 @@ internal static class ChecksummedFile
         }
     }
 
-    /// <summary>The payload, or null when the file is absent, unreadable or does not match its checksum.</summary>
-    public static byte[]? TryRead(string path) => TryReadPayload(path)?.ToArray();
-
-    /// <summary>As <see cref="TryRead"/>, without copying the payload out of the file's bytes.</summary>
-    public static ReadOnlyMemory<byte>? TryReadPayload(string path)
+    /// <summary>
+    /// The payload's length when the file is present, readable and matches its checksum, else null. It hashes the file
+    /// in small chunks, for callers that then read only the parts they need instead of holding the whole payload.
+    /// </summary>
+    public static long? VerifiedPayloadLength(string path)
     {
-        byte[] file;
         try
         {
             if (!File.Exists(path))
@@ -45,19 +45,63 @@ internal static class ChecksummedFile
                 return null;
             }
 
-            file = File.ReadAllBytes(path);
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            var payloadLength = file.Length - HashLength;
+            if (payloadLength < 0)
+            {
+                return null;
+            }
+
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var buffer = new byte[1 << 16];
+            for (var left = payloadLength; left > 0;)
+            {
+                var read = file.Read(buffer, 0, (int)Math.Min(buffer.Length, left));
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                hash.AppendData(buffer, 0, read);
+                left -= read;
+            }
+
+            var stored = new byte[HashLength];
+            file.ReadExactly(stored);
+            return hash.GetHashAndReset().AsSpan().SequenceEqual(stored) ? payloadLength : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
+    }
 
-        if (file.Length < HashLength)
+    /// <summary>The payload, or null when the file is absent, unreadable or does not match its checksum.</summary>
+    public static byte[]? TryRead(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            // The payload is read into an array of its own size: one copy of the file's bytes, not two.
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0);
+            if (file.Length < HashLength || file.Length - HashLength > Array.MaxLength)
+            {
+                return null;
+            }
+
+            var payload = new byte[file.Length - HashLength];
+            var stored = new byte[HashLength];
+            file.ReadExactly(payload);
+            file.ReadExactly(stored);
+            return SHA256.HashData(payload).AsSpan().SequenceEqual(stored) ? payload : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
-
-        var payload = file.AsMemory(0, file.Length - HashLength);
-        return SHA256.HashData(payload.Span).AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)) ? payload : null;
     }
 }
