@@ -274,7 +274,8 @@ internal static class FuzzSeeds
 
     /// <summary>
     /// Small images from mksquashfs (the format has no writer here): 4 KiB blocks as Tiny Core uses, with
-    /// gzip, with xz, and with every table stored uncompressed so mutations hit the structures themselves.
+    /// gzip, with xz, and with every table stored uncompressed so mutations hit the structures themselves; lz4 (128 KiB
+    /// blocks) and zstd, so every decoder that mksquashfs can feed meets broken blocks.
     /// Mutations aim at the superblock and the tables after the data.
     /// </summary>
     public static IReadOnlyList<FuzzSeed> Squashfs()
@@ -304,6 +305,9 @@ internal static class FuzzSeeds
                 SquashfsSeed(temp, source, "gzip-4k", ["-comp", "gzip", "-b", "4K", .. pseudo]),
                 SquashfsSeed(temp, source, "xz-4k", ["-comp", "xz", "-b", "4K", .. pseudo]),
                 SquashfsSeed(temp, source, "uncompressed-4k", ["-b", "4K", "-noI", "-noD", "-noF", "-noId", .. pseudo]),
+                // The other decoders the reader claims get hostile blocks too (extensions in the wild use them).
+                SquashfsSeed(temp, source, "lz4-128k", ["-comp", "lz4", "-b", "128K", .. pseudo]),
+                SquashfsSeed(temp, source, "zstd-4k", ["-comp", "zstd", "-b", "4K", .. pseudo]),
             ];
         }
         finally
