@@ -42,7 +42,7 @@ async Task BuildAsync(string recipe)
 }
 
 OnTheBuiltIso(Task("Verify"))
-    .Description("Boots the ISO (--iso, default the last build) in QEMU as docker-machine does (CD + data disk, then hard disk) and checks engine, banner, data disk, injected binaries and the recipe's verify: commands (--accel=tcg|kvm).")
+    .Description("Boots the ISO (--iso, or a fresh build of the recipe) in QEMU as docker-machine does (CD + data disk, then hard disk) and checks engine, banner, data disk, injected binaries and the recipe's verify: commands (--accel=tcg|kvm).")
     .Does(async () => { using var pipeline = Pipeline(); await stopSignals.RunAsync(stop => pipeline.VerifyAsync(cancellationToken: stop)); });
 
 Task("Fetch")

@@ -32,7 +32,7 @@ public sealed record PipelineArguments
         new("refresh", null, "ask the Debian mirror for its index again, even when the cached one is under 6 hours old", (a, v) => a with { Refresh = Flag("refresh", v) }),
         new("cache-dir", "PATH", "input cache directory (default artifacts/cache)", (a, v) => a with { CacheDirectory = v }),
         new("output", "PATH", "output ISO path", (a, v) => a with { Output = v }),
-        new("iso", "PATH", "SeedCache/Bundle/Inspect/Verify: the ISO to use (default: the last build's)", (a, v) => a with { Iso = v }),
+        new("iso", "PATH", "SeedCache/Bundle/Inspect/Verify: the ISO to use (default: Inspect takes the last build's, the others build the recipe first)", (a, v) => a with { Iso = v }),
         new("verify", null, "build targets: boot the new ISO in QEMU and check it, as --target=Verify does", (a, v) => a with { Verify = Flag("verify", v) }),
         new("accel", "tcg|kvm", "Verify: tcg (default) or kvm", (a, v) => a with { Accelerator = Choice("accel", v, ("tcg", Boot2IsoKit.Stages.Verification.VmAccelerator.Tcg), ("kvm", Boot2IsoKit.Stages.Verification.VmAccelerator.Kvm)) }),
         new("no-network", null, "Verify: boot with no network but the SSH port, as on an air-gapped site (preloaded images must come from the ISO)", (a, v) => a with { NoNetwork = Flag("no-network", v) }),
