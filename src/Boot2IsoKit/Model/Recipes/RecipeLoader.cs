@@ -4,6 +4,7 @@ using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Inputs.TinyCore;
+using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
 using YamlDotNet.Core;
@@ -47,11 +48,12 @@ internal static partial class RecipeLoader
         {
             throw new RecipeException(sourceName, (int)e.Start.Line, (int)e.Start.Column, "is not valid YAML: " + e.Message, e);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (MalformedInput.IsFromDecoder(e))
         {
             // YamlDotNet gives up on some malformed input without a position: its scanner with
             // InvalidOperationException (found by RecipeFuzzTests), its node loader with ArgumentException
             // "unsupported event type" (found by the Fuzz suite; both inputs are in Tests/Fuzz/Corpus/recipe).
+            // Only the parser runs here, on text in memory: a black box on bad input, like a decoder.
             throw new RecipeException(sourceName, 1, 1, "is not valid YAML (the parser could not continue: " + e.Message + ")", e);
         }
 
