@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Boot2IsoKit.Plumbing.Errors;
 using K4os.Compression.LZ4;
 using SharpCompress.Compressors.LZMA;
 using SharpCompress.Compressors.Xz;
@@ -50,21 +51,11 @@ internal sealed class SquashfsDecompressor
                 _ => throw new InvalidOperationException($"no decoder for {_compression}"),
             };
         }
-        catch (Exception e) when (e is not InvalidDataException && IsDecoderFailure(e))
+        catch (Exception e) when (e is not InvalidDataException && MalformedInput.IsFromDecoder(e))
         {
             throw new InvalidDataException($"corrupt {_compression} block: {e.Message}", e);
         }
     }
-
-    /// <summary>
-    /// What the decoders throw on corrupt input (each library has its own ideas): the framework's exceptions
-    /// for bad data and bad indexes, and any exception type of SharpCompress itself (some are internal, such as
-    /// its LZMA DataErrorException).
-    /// </summary>
-    private static bool IsDecoderFailure(Exception e) =>
-        e is EndOfStreamException or IOException or FormatException or InvalidOperationException or ArgumentException
-            or IndexOutOfRangeException or OverflowException or NotSupportedException or NullReferenceException
-        || e.GetType().Assembly == typeof(XZStream).Assembly;
 
     private static int DecompressLzma(byte[] source, Span<byte> destination)
     {

@@ -255,21 +255,25 @@ internal sealed class EngineTarball
     private static FileContent Spool(Stream data, string spoolDirectory, string name, string input, string location)
     {
         var path = Path.Combine(spoolDirectory, name);
+        // Unbuffered (the copy writes 64 KiB at a time): a failed write leaves nothing for Dispose to retry.
+        // Created outside the guarded block: creating it is the scratch's side, never the archive's.
+        var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
         try
         {
-            // Unbuffered (the copy writes 64 KiB at a time): a failed write leaves nothing for Dispose to retry.
-            using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0);
-            var buffer = new byte[1 << 16];
-            int read;
-            // Reading is the archive's side (its errors are the input's); writing is the scratch's.
-            while ((read = data.Read(buffer)) > 0)
+            using (file)
             {
-                WriteSpool(file, buffer.AsSpan(0, read), spoolDirectory);
-            }
+                var buffer = new byte[1 << 16];
+                int read;
+                // Reading is the archive's side (its errors are the input's); writing is the scratch's (WriteSpool).
+                while ((read = data.Read(buffer)) > 0)
+                {
+                    WriteSpool(file, buffer.AsSpan(0, read), spoolDirectory);
+                }
 
-            WriteSpool(file, [], spoolDirectory);
+                WriteSpool(file, [], spoolDirectory);
+            }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        catch (Exception e) when (MalformedInput.Is(e))
         {
             File.Delete(path);
             throw new InvalidEngineTarballException(input, location, $"the data is cut off or corrupt: {e.Message}", e);

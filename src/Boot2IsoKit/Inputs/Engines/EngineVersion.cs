@@ -76,6 +76,13 @@ internal sealed partial class EngineVersion : IComparable<EngineVersion>, IEquat
 
     public static bool TryParse(string? text, out EngineVersion version) => TryParse(text, out version, out _);
 
+    /// <summary>
+    /// Reads only the text as download sites spell it (<c>20.10.24</c>: no "v", no white space), the way a recipe's
+    /// <c>engine: version:</c> and a <c>docker-20.10.24.tgz</c> file name give it, since that text names the download.
+    /// </summary>
+    public static bool TryParseExact(string? text, out EngineVersion version) =>
+        TryParse(text, out version) && string.Equals(version.Text, text, StringComparison.Ordinal);
+
     private static bool TryParse(string? text, out EngineVersion version, out string problem)
     {
         version = null!;

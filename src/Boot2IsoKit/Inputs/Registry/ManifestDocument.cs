@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Boot2IsoKit.Plumbing.Errors;
 
 namespace Boot2IsoKit.Inputs.Registry;
 
@@ -66,8 +67,10 @@ internal abstract record ManifestDocument(string MediaType)
         {
             throw Malformed(where, digest, "it is not valid JSON (" + e.Message + ")");
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        catch (Exception e) when (MalformedInput.Is(e) || e is InvalidOperationException)
         {
+            // MalformedInput leaves InvalidOperationException out (elsewhere it is a bug), but only JSON is read here and
+            // JsonElement.GetString throws it for a string that is not UTF-8 (found by the mutation test).
             throw Malformed(where, digest, e.Message);
         }
     }

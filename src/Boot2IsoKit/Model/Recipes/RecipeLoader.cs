@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Inputs.Engines;
+using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Inputs.TinyCore;
+using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
 using YamlDotNet.Core;
@@ -45,11 +48,12 @@ internal static partial class RecipeLoader
         {
             throw new RecipeException(sourceName, (int)e.Start.Line, (int)e.Start.Column, "is not valid YAML: " + e.Message, e);
         }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        catch (Exception e) when (MalformedInput.IsFromDecoder(e))
         {
             // YamlDotNet gives up on some malformed input without a position: its scanner with
             // InvalidOperationException (found by RecipeFuzzTests), its node loader with ArgumentException
             // "unsupported event type" (found by the Fuzz suite; both inputs are in Tests/Fuzz/Corpus/recipe).
+            // Only the parser runs here, on text in memory: a black box on bad input, like a decoder.
             throw new RecipeException(sourceName, 1, 1, "is not valid YAML (the parser could not continue: " + e.Message + ")", e);
         }
 
@@ -199,7 +203,8 @@ internal static partial class RecipeLoader
             throw reader.Error(node, "'base:' needs 'release:' (a boot2docker tag like v19.03.12) or 'iso:' (a local ISO)");
         }
 
-        if (release is not null && !ReleasePattern().IsMatch(release))
+        // The text is looked up as a release tag, so it must be the tag as the owner spells it (no white space).
+        if (release is not null && !(Boot2DockerVersion.TryParseTag(release, out var tag) && tag.Tag == release))
         {
             throw reader.Error(map["release"], $"release '{release}' is not a boot2docker tag like v19.03.12 or v18.06.1-ce");
         }
@@ -222,7 +227,7 @@ internal static partial class RecipeLoader
     {
         var map = reader.Mapping(node, "engine", "version", "channel", "url", "sha256", "tgz", "sources", "libraries");
         var version = reader.RequiredString(map, node, "version");
-        if (!EngineVersionPattern().IsMatch(version))
+        if (!EngineVersion.TryParseExact(version, out _))
         {
             throw reader.Error(map["version"], $"engine version '{version}' is not like 19.03.12, 17.06.0-ce or 1.12.0-rc4");
         }
@@ -331,12 +336,6 @@ internal static partial class RecipeLoader
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex RecipeNamePattern();
-
-    [GeneratedRegex(@"^v\d+\.\d+\.\d+(-[A-Za-z0-9.]+)*$")]
-    private static partial Regex ReleasePattern();
-
-    [GeneratedRegex(@"^\d+\.\d+\.\d+(-[A-Za-z0-9.]+)*$")]
-    private static partial Regex EngineVersionPattern();
 
     [GeneratedRegex("^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
     private static partial Regex RepositoryPattern();

@@ -195,6 +195,8 @@ internal sealed class DockerIsoBuilder(DockerConnection connection) : IIsoBuilde
         }
         catch (Exception e) when (e is DockerApiException or DockerContainerNotFoundException or InvalidDataException)
         {
+            // Not MalformedInput.Is: this block also writes the ISO, and an IOException here is the engine connection's
+            // or the output's, not a missing ISO. InvalidDataException is TarReader's corrupt archive or our "no ISO".
             throw new DockerEngineException(
                 $"The image printed no ISO ({problem.Trim()}), and {isoPathInImage} could not be copied out of it ({e.Message}).",
                 failure: DockerFailure.NoIso);

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using Boot2IsoKit.Formats.Iso9660;
-using Boot2IsoKit.Formats.Iso9660.ElTorito;
 using Boot2IsoKit.Formats.OsRelease;
 using Boot2IsoKit.Plumbing.Errors;
 
@@ -13,9 +11,7 @@ namespace Boot2IsoKit.Stages.MachineCache;
 /// </summary>
 internal sealed record IsoFacts
 {
-    private const int SectorSize = 2048;
     private const long VolumeIdOffset = 0x8028;
-    private const long BootRecordOffset = 17 * SectorSize;
 
     public required string IsoPath { get; init; }
 
@@ -108,52 +104,30 @@ internal sealed record IsoFacts
             ParsedVersion = version,
             VersionError = version is null ? versionError : null,
             HasPrimaryVolumeDescriptor = hasPvd,
-            BootProblem = FindBootProblem(iso),
+            BootProblem = FindBootProblem(iso, isoPath),
             OsRelease = osRelease,
             OsReleaseId = osReleaseId,
         };
     }
 
     /// <summary>
-    /// El Torito as a BIOS boots it: the boot record at LBA 17, then the catalog's validation entry and a bootable default
-    /// entry whose image lies inside the file. Unlike <see cref="IsoImage"/>, which refuses a broken image, this says why
-    /// docker-machine's VM would not boot, beside the other problems.
+    /// El Torito as a BIOS boots it, read by <see cref="IsoImage.ReadBootEntry"/>: that reader refuses a broken boot record
+    /// or catalog, and this says why beside the other problems instead of failing. The reader accepts a default entry marked
+    /// not bootable (0x00); a BIOS does not boot it, so neither does docker-machine's VM.
     /// </summary>
-    private static string? FindBootProblem(FileStream iso)
+    private static string? FindBootProblem(FileStream iso, string isoPath)
     {
-        var record = ReadAt(iso, BootRecordOffset, 0x4B);
-        if (record.Length < 0x4B || !IsoSignature.IsVolumeDescriptor(record, IsoSignature.BootRecordType))
+        try
         {
-            return "no El Torito boot record volume descriptor at sector 17";
+            var entry = IsoImage.ReadBootEntry(iso, isoPath);
+            return entry.Bootable
+                ? null
+                : $"the default entry of the El Torito boot catalog (sector {entry.CatalogLba}) is not marked bootable (0x00)";
         }
-
-        if (!BootCatalog.IsBootRecord(record))
+        catch (InvalidIsoException e)
         {
-            return $"the volume descriptor at sector 17 is a boot record for '{BootCatalog.BootSystemIdOf(record)}', not El Torito";
+            return $"{e.Location}: {e.Problem}";
         }
-
-        var catalogLba = BootCatalog.CatalogLbaOf(record);
-        var catalog = ReadAt(iso, (long)catalogLba * SectorSize, 2 * BootCatalog.EntrySize);
-        if (catalog.Length < 2 * BootCatalog.EntrySize)
-        {
-            return $"the El Torito boot catalog at sector {catalogLba} lies past the end of the file";
-        }
-
-        if (!BootCatalog.HasValidationEntry(catalog))
-        {
-            return $"the El Torito boot catalog at sector {catalogLba} has no valid validation entry";
-        }
-
-        var entry = BootCatalog.DefaultEntry(catalog);
-        if (entry[0] != BootCatalog.Bootable)
-        {
-            return $"the default entry of the El Torito boot catalog (sector {catalogLba}) is not marked bootable (0x{entry[0]:x2})";
-        }
-
-        var imageLba = BinaryPrimitives.ReadUInt32LittleEndian(entry[8..]);
-        return (long)imageLba * SectorSize >= iso.Length
-            ? $"the El Torito default boot image at sector {imageLba} lies past the end of the file"
-            : null;
     }
 
     private static (OsReleaseCheck, string?) CheckOsRelease(string isoPath, IOsReleaseProbe? probe)

@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.Pipeline;
@@ -74,9 +74,13 @@ internal static partial class RecipeOverrides
     private static string ExistingFile(string path, string what) =>
         File.Exists(path) ? path : throw new InvalidInputException(what, path, "no such file");
 
-    private static string? VersionFromFileName(string path) =>
-        EngineFileName().Match(Path.GetFileName(path)) is { Success: true } match ? match.Groups[1].Value : null;
-
-    [GeneratedRegex(@"^docker-(\d+\.\d+\.\d+(?:-[A-Za-z0-9.]+)*)\.tgz$")]
-    private static partial Regex EngineFileName();
+    private static string? VersionFromFileName(string path)
+    {
+        const string Prefix = "docker-", Extension = ".tgz";
+        var name = Path.GetFileName(path);
+        return name.StartsWith(Prefix, StringComparison.Ordinal) && name.EndsWith(Extension, StringComparison.Ordinal)
+            && EngineVersion.TryParseExact(name[Prefix.Length..^Extension.Length], out var version)
+            ? version.ToString()
+            : null;
+    }
 }

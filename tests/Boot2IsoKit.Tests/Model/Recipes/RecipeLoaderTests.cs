@@ -40,6 +40,11 @@ public class RecipeLoaderTests
     [InlineData("name: x\nbase:\n  release: v19.03.12\n  relase: typo\n", 4, "unknown key 'relase'")]
     [InlineData("name: x\nbase:\n  release: 19.03.12\n", 3, "is not a boot2docker tag")]
     [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: latest\n", 4, "engine version 'latest'")]
+    // Forms the loader's own patterns let through and the version owners refuse: loading passed, the build failed later.
+    [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: 20.10.24-foo\n", 4, "engine version '20.10.24-foo' is not like")]
+    [InlineData("name: x\nbase: {release: v19.03.12}\nengine:\n  version: 1.12.0-rc\n", 4, "engine version '1.12.0-rc' is not like")]
+    [InlineData("name: x\nbase:\n  release: v19.03.99999999999\n", 3, "is not a boot2docker tag")]
+    [InlineData("name: x\nbase:\n  release: \" v19.03.12\"\n", 3, "is not a boot2docker tag")]
     [InlineData("name: x\nbase: {release: v19.03.12}\nvolume-id: b2d-v19.03.12-experimental-build-x\n", 3, "1 to 32 printable ASCII")]
     [InlineData("name: x\nbase: {release: v19.03.12}\ninitrd: squash\n", 3, "'squash' is not one of: append, merge")]
     [InlineData("name: x\nbase: {release: v19.03.12}\ninitrd: merge\ninitrd-compression: bzip2\n", 4, "'bzip2' is not one of: xz, lzma")]
@@ -60,6 +65,31 @@ public class RecipeLoaderTests
         Assert.Equal(line, error.Line);
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
         Assert.StartsWith("bad.yml: line ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("v19.03.12", "20.10.24")]
+    [InlineData("v1.12.0-rc4", "1.12.0-rc4")]
+    [InlineData("v17.03.0-ce", "17.03.0-ce")]
+    [InlineData("v18.09.1", "18.09.1-beta1")]
+    [InlineData("v20.10.8-xfs", "0.0.0-20190625103807-bc76fbb")]
+    [InlineData("v18.06", "18.06.0-ce")]
+    [InlineData("v20.10.8_xfs", "20.10.8")]
+    public void Releases_and_engine_versions_load_as_their_owners_read_them(string release, string engine)
+    {
+        var recipe = RecipeLoader.Load($"name: x\nbase: {{release: {release}}}\nengine: {{version: {engine}}}\n", "v.yml");
+
+        Assert.Equal((release, engine), (recipe.Base.Release, recipe.Engine!.Version));
+    }
+
+    [Theory]
+    [InlineData("v20.10.24")]
+    [InlineData("\" 20.10.24\"")]
+    public void An_engine_version_is_spelled_as_download_sites_spell_it(string engine)
+    {
+        var error = Assert.Throws<RecipeException>(() => RecipeLoader.Load($"name: x\nbase: {{release: v19.03.12}}\nengine: {{version: {engine}}}\n", "v.yml"));
+
+        Assert.Contains("is not like 19.03.12", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

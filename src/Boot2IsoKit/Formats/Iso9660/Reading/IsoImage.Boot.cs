@@ -56,7 +56,48 @@ internal sealed partial class IsoImage
         PathTableExtents = extents;
     }
 
+    /// <summary>
+    /// The El Torito default entry a BIOS would boot, read from the boot record at sector 17 (the only place a BIOS looks,
+    /// El Torito 1.0 section 2.0) and its catalog, without reading the rest of the image: for callers that judge an image
+    /// beside other facts rather than open it. The stream is left open.
+    /// </summary>
+    /// <exception cref="InvalidIsoException">No El Torito boot record at sector 17, or its catalog is broken.</exception>
+    public static ElToritoDefaultEntry ReadBootEntry(Stream stream, string name)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var image = new IsoImage(stream, name, leaveOpen: true);
+        var record = new byte[BlockSize];
+        var read = image.ReadAt(BootRecordLba * (long)BlockSize, record);
+        var header = record.AsSpan(0, read);
+        if (!IsoSignature.IsVolumeDescriptor(header, IsoSignature.BootRecordType))
+        {
+            throw image.Error("sector 17", "no El Torito boot record volume descriptor");
+        }
+
+        return BootCatalog.IsBootRecord(header)
+            ? image.ReadDefaultEntry(BootCatalog.CatalogLbaOf(header))
+            : throw image.Error("sector 17", $"the boot record is for '{BootCatalog.BootSystemIdOf(header)}', not El Torito");
+    }
+
     private void ReadElTorito(uint catalogLba)
+    {
+        var entry = ReadDefaultEntry(catalogLba);
+        var bootImage = Root.Descendants().FirstOrDefault(n => n.Kind == IsoNodeKind.File && n.Extents.Count == 1 && n.Extents[0].Lba == entry.LoadRba && n.Size > 0);
+        var catalogNode = Root.Descendants().FirstOrDefault(n => n.Kind == IsoNodeKind.File && n.Extents.Count == 1 && n.Extents[0].Lba == catalogLba && n.Size > 0);
+        ElTorito = new ElToritoBootInfo(
+            Platform: entry.Platform,
+            Bootable: entry.Bootable,
+            Media: entry.Media,
+            LoadSegment: entry.LoadSegment,
+            LoadSize: entry.LoadSize,
+            LoadRba: entry.LoadRba,
+            CatalogLba: catalogLba,
+            CatalogPath: catalogNode?.Path,
+            BootImage: bootImage);
+        ReadBootInfoTable(entry.LoadRba, bootImage);
+    }
+
+    private ElToritoDefaultEntry ReadDefaultEntry(uint catalogLba)
     {
         var location = $"El Torito boot catalog at LBA {catalogLba}";
         var catalog = ReadBlock(catalogLba, location);
@@ -73,19 +114,14 @@ internal sealed partial class IsoImage
 
         var loadRba = IsoBytes.ReadLe32(entry[8..]);
         CheckExtent(loadRba, BlockSize, $"{location}, default entry load RBA");
-        var bootImage = Root.Descendants().FirstOrDefault(n => n.Kind == IsoNodeKind.File && n.Extents.Count == 1 && n.Extents[0].Lba == loadRba && n.Size > 0);
-        var catalogNode = Root.Descendants().FirstOrDefault(n => n.Kind == IsoNodeKind.File && n.Extents.Count == 1 && n.Extents[0].Lba == catalogLba && n.Size > 0);
-        ElTorito = new ElToritoBootInfo(
+        return new ElToritoDefaultEntry(
+            CatalogLba: catalogLba,
             Platform: catalog[1],
             Bootable: entry[0] == BootCatalog.Bootable,
             Media: entry[1],
             LoadSegment: IsoBytes.ReadLe16(entry[2..]),
             LoadSize: IsoBytes.ReadLe16(entry[6..]),
-            LoadRba: loadRba,
-            CatalogLba: catalogLba,
-            CatalogPath: catalogNode?.Path,
-            BootImage: bootImage);
-        ReadBootInfoTable(loadRba, bootImage);
+            LoadRba: loadRba);
     }
 
     private void ReadBootInfoTable(uint loadRba, IsoNode? bootImage)

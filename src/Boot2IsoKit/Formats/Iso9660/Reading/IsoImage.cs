@@ -19,6 +19,7 @@ internal sealed partial class IsoImage : IDisposable
 {
     public const int BlockSize = IsoBytes.BlockSize;
     private const int FirstDescriptorLba = 16;
+    private const int BootRecordLba = 17;
     private const int MaxDescriptors = 64;
     private const int MaxDepth = 255;
     private const int MaxContinuations = 64;
