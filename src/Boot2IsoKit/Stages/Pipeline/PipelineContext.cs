@@ -1,6 +1,7 @@
 using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Plumbing.Logging;
 
 namespace Boot2IsoKit.Stages.Pipeline;
 

@@ -1,4 +1,5 @@
 using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Fixtures;
