@@ -1,3 +1,4 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;

@@ -1,7 +1,7 @@
 using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Rootfs;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 

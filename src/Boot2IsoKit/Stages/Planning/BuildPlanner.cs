@@ -1,3 +1,4 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Inputs.Releases;
@@ -12,7 +13,6 @@ using Boot2IsoKit.Stages.DaemonSettings;
 using Boot2IsoKit.Stages.Images;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 
