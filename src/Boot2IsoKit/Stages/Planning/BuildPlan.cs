@@ -104,10 +104,6 @@ internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<strin
     }
 }
 
-/// <summary>A file the ISO carries on its own file system, read from <paramref name="Content"/> when the ISO is written.</summary>
-/// <param name="Path">Its path on the ISO ("b2ik/images/01-tiny.tar").</param>
-internal sealed record MediumFile(string Path, Boot2IsoKit.Plumbing.IO.IContentSource Content);
-
 /// <summary>The Docker engine pinned: its version, the tgz it came from (local, after any download) and where it was fetched.</summary>
 /// <param name="BinaryNames">The binaries it puts into /usr/local/bin.</param>
 /// <param name="Channel">The download site's channel it came from; null for a local tgz or a URL of the recipe's.</param>
