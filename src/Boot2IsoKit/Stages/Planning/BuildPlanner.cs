@@ -1,7 +1,6 @@
 using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Inputs.InputCache;
-using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
