@@ -8,6 +8,7 @@ using Boot2IsoKit.Formats.Compression;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Plumbing.Reproducibility;
 using Boot2IsoKit.Stages.Docker;
 using Boot2IsoKit.Stages.Pipeline;

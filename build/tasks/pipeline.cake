@@ -1,5 +1,6 @@
 // The ISO targets. Each calls one method of Boot2IsoKit.Stages.Pipeline.IsoPipeline; arguments are read in
 // one place (PipelineArguments) from Cake's argument list.
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
 
 // Ctrl-C and SIGTERM stop the running target (Cake alone would run it to the end).

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Plumbing.Errors;
 using Octokit;
 

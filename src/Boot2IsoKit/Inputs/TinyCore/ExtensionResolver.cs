@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Inputs.InputCache;
+using Boot2IsoKit.Model.Recipes;
 
 namespace Boot2IsoKit.Inputs.TinyCore;
 
@@ -67,22 +68,10 @@ internal sealed class ExtensionResolver
         return resolved;
     }
 
-    /// <summary>
-    /// "NAME.tcz" or "NAME" as tce-load takes it (it appends ".tcz"); a name is one file name on the mirror,
-    /// so '/', whitespace, control characters and ".." are refused.
-    /// </summary>
-    public static string NormalizeName(string text, string input, string location)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var name = text.EndsWith(".tcz", StringComparison.Ordinal) ? text : text + ".tcz";
-        if (name.Length <= ".tcz".Length || name.Length > 255 || name.StartsWith('.') || name.Contains("..", StringComparison.Ordinal)
-            || name.Any(c => c is '/' or '\\' || char.IsWhiteSpace(c) || char.IsControl(c)))
-        {
-            throw new InvalidTinyCoreExtensionException(input, location, $"'{text}' is not an extension name (one file name such as ipvsadm.tcz)");
-        }
-
-        return name;
-    }
+    /// <summary>The name with ".tcz", checked by the recipe model's rule (<see cref="ExtensionName"/>).</summary>
+    /// <exception cref="InvalidTinyCoreExtensionException">The text is not an extension name.</exception>
+    public static string NormalizeName(string text, string input, string location) =>
+        ExtensionName.Normalize(text) ?? throw new InvalidTinyCoreExtensionException(input, location, ExtensionName.Problem(text));
 
     /// <summary>
     /// tce-load's recursive_scan_dep for one requested name: a pre-order scan (a name, then each dependency's

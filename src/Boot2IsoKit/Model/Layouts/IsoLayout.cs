@@ -50,8 +50,8 @@ internal sealed record IsoLayout
     public string? RootfsVersionFile { get; init; }
 
     /// <summary>The layout a boot2docker release uses: <c>IsoLayout.ForRelease("v18.06.1-ce")</c> is <see cref="Old"/>.</summary>
-    /// <remarks>Reads the version with <see cref="Boot2IsoKit.Inputs.Releases.Boot2DockerVersion"/>, which owns the rule; kept for the planner's call.</remarks>
-    public static IsoLayout ForRelease(string version) => Boot2IsoKit.Inputs.Releases.Boot2DockerVersion.Parse(version).Layout;
+    /// <remarks>Reads the version with <see cref="Boot2DockerVersion"/>, which owns the rule; kept for the planner's call.</remarks>
+    public static IsoLayout ForRelease(string version) => Boot2DockerVersion.Parse(version).Layout;
 
     /// <summary>Recognises the layout of an ISO from the files it has.</summary>
     public static IsoLayout? Detect(Func<string, bool> exists)

@@ -8,7 +8,7 @@ namespace Boot2IsoKit.Model.Recipes;
 /// <param name="Line">Line of the entry in the recipe, for messages.</param>
 internal sealed record CertificateSpec(string File, bool AllowExpired, int Line);
 
-/// <summary>One directive of <c>daemon:</c>, checked against Stages/DaemonSettings/DockerdOptions.</summary>
+/// <summary>One directive of <c>daemon:</c>, checked against <see cref="DockerdOptions"/>.</summary>
 /// <param name="Key">The daemon.json key (insecure-registries, labels, ...).</param>
 /// <param name="Value">Its value, already of the directive's shape.</param>
 /// <param name="Line">Line of the directive in the recipe, for messages.</param>

@@ -88,7 +88,7 @@ internal sealed record Recipe
 internal sealed record BaseSpec(string Release, string Repository, string Asset, string Image, string? Iso, string? ImageReference = null)
 {
     /// <summary>The boot2docker version of the release ("19.03.12"), or null when only a local ISO names the base.</summary>
-    public string? Version => Release.Length > 0 ? Boot2IsoKit.Inputs.Releases.Boot2DockerVersion.Parse(Release).ToString() : null;
+    public string? Version => Release.Length > 0 ? Boot2IsoKit.Model.Layouts.Boot2DockerVersion.Parse(Release).ToString() : null;
 }
 
 /// <param name="Version">Engine version to pin (17.06.0-ce, 19.03.12, 1.12.0-rc4...).</param>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using Boot2IsoKit.Stages.DaemonSettings;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Inputs.Engines;
-using Boot2IsoKit.Inputs.Releases;
-using Boot2IsoKit.Inputs.TinyCore;
+using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
@@ -122,14 +121,7 @@ internal static partial class RecipeLoader
                 continue;
             }
 
-            try
-            {
-                names.Add(ExtensionResolver.NormalizeName(text, "recipe", "extensions"));
-            }
-            catch (InvalidTinyCoreExtensionException e)
-            {
-                throw reader.Error(item, e.Problem);
-            }
+            names.Add(ExtensionName.Normalize(text) ?? throw reader.Error(item, ExtensionName.Problem(text)));
         }
 
         return names;

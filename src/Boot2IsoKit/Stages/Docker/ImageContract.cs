@@ -1,4 +1,3 @@
-using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Model.Layouts;
 
 namespace Boot2IsoKit.Stages.Docker;

@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.IO;
-using Boot2IsoKit.Stages.Planning;
 
 namespace Boot2IsoKit.Stages.Images;
 

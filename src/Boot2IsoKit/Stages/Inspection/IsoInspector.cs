@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Stages.MachineCache;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Inspection;
 

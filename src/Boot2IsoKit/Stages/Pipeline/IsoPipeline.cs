@@ -1,6 +1,8 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.BillOfMaterials;
 using Boot2IsoKit.Stages.Bundle;
 using Boot2IsoKit.Stages.Docker;

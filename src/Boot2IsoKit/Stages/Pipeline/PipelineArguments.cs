@@ -2,6 +2,7 @@ using System.Globalization;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.MachineCache;
+using Boot2IsoKit.Stages.Planning;
 
 namespace Boot2IsoKit.Stages.Pipeline;
 
@@ -197,14 +198,4 @@ public sealed record ArgumentDefinition(string Name, string? Value, string Meani
 {
     /// <summary>"--name=VALUE" or "--name", as the listing shows it.</summary>
     public string Usage => Value is null ? "--" + Name : $"--{Name}={Value}";
-}
-
-/// <summary>Which engine builds the ISO.</summary>
-internal enum BuilderKind
-{
-    /// <summary>In-process remaster in pure .NET: no Docker, no xorriso, no root.</summary>
-    Native,
-
-    /// <summary>A rendered Dockerfile built through the Docker Engine API.</summary>
-    Docker,
 }

@@ -1,6 +1,8 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Downloads;
 using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Plumbing.Logging;
 
 namespace Boot2IsoKit.Stages.Pipeline;
 
@@ -65,7 +67,7 @@ public sealed class PipelineContext : IDisposable
     /// <summary>Debian indexes and packages live in the input cache directory too, so one export carries everything.</summary>
     public string DebianCacheDirectory => Path.Combine(Cache.Root, "debian");
 
-    /// <summary>Listings of decoded base initrds, by the sha256 of the initrd (see <see cref="Boot2IsoKit.Stages.Remaster.BaseIndexCache"/>).</summary>
+    /// <summary>Listings of decoded base initrds, by the sha256 of the initrd (see <see cref="Boot2IsoKit.Inputs.BaseIsos.BaseIndexCache"/>).</summary>
     public string BaseIndexDirectory => Path.Combine(Cache.Root, "base-index");
 
     /// <summary>

@@ -1,7 +1,7 @@
 using Boot2IsoKit.Formats.Initramfs;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Rootfs;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 
@@ -103,10 +103,6 @@ internal sealed record IsoMetadata(string VolumeLabel, IReadOnlyDictionary<strin
         return new IsoMetadata(volumeLabel, rootFiles, timestamp);
     }
 }
-
-/// <summary>A file the ISO carries on its own file system, read from <paramref name="Content"/> when the ISO is written.</summary>
-/// <param name="Path">Its path on the ISO ("b2ik/images/01-tiny.tar").</param>
-internal sealed record MediumFile(string Path, Boot2IsoKit.Plumbing.IO.IContentSource Content);
 
 /// <summary>The Docker engine pinned: its version, the tgz it came from (local, after any download) and where it was fetched.</summary>
 /// <param name="BinaryNames">The binaries it puts into /usr/local/bin.</param>

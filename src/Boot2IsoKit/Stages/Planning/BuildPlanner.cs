@@ -1,24 +1,23 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Inputs.InputCache;
-using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Certificates;
 using Boot2IsoKit.Stages.DaemonSettings;
 using Boot2IsoKit.Stages.Images;
 using Boot2IsoKit.Stages.Injection;
 using Boot2IsoKit.Stages.MachineCache;
-using Boot2IsoKit.Stages.Pipeline;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 
 /// <summary>
-/// The Resolve, Fetch and Overlay stages: turns a recipe (with the command line already applied, see
-/// <see cref="RecipeOverrides"/>) into a complete <see cref="BuildPlan"/>. It finds the base and the
+/// The Resolve, Fetch and Overlay stages: turns a recipe (with the command line already applied, by
+/// <c>RecipeOverrides</c> in Stages/Pipeline) into a complete <see cref="BuildPlan"/>. It finds the base and the
 /// engine through <see cref="IInputResolver"/>, unpacks the engine, injects binaries with their
 /// libraries (checked against the base rootfs when there is one), stamps the version and banner, and
 /// decides the label and the one timestamp every written file gets. It reads no command line and no

@@ -1,8 +1,8 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Stages.Injection;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 

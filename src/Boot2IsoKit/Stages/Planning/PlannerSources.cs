@@ -1,5 +1,5 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Recipes;
-using Boot2IsoKit.Stages.Remaster;
 
 namespace Boot2IsoKit.Stages.Planning;
 

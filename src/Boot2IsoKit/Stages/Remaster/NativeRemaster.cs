@@ -2,10 +2,11 @@ using System.Diagnostics;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Formats.Iso9660.Building;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
-using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Planning;
 
 namespace Boot2IsoKit.Stages.Remaster;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Boot2IsoKit.Formats.Iso9660;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.DaemonSettings;
-using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Engines;

@@ -56,7 +56,7 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
                 volumeId: "b2d-v" + engineVersion,
                 overlay: HelloOverlay(),
                 output: Path.Combine(_work, "out", "boot2docker.iso")),
-            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Planning.BuilderKind.Docker);
         var steps = new List<string>();
 
         var result = await new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), new SyncProgress(steps.Add), ct);
@@ -109,7 +109,7 @@ public sealed class DockerIsoBuilderEndToEndTests : IDisposable
         var baseImage = await StandInImages.EnsureAsync(connection, fixture, ct: ct);
         using var plan = await new TestPlanner(_work, connection).PlanAsync(
             TestPlanner.Recipe("wrong-layout", "19.03.12", baseImage: baseImage, volumeId: "b2d-v19.03.12", output: Path.Combine(_work, "out", "boot2docker.iso")),
-            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Planning.BuilderKind.Docker);
 
         var error = await Assert.ThrowsAsync<DockerEngineException>(
             () => new DockerIsoBuilder(connection).BuildAsync(plan, Path.Combine(_work, "context"), cancellationToken: ct));

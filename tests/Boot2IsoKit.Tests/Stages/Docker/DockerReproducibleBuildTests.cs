@@ -49,7 +49,7 @@ public sealed class DockerReproducibleBuildTests : IDisposable
                 volumeId: string.Format(System.Globalization.CultureInfo.InvariantCulture, labelPattern, engine.Version),
                 overlay: overlay,
                 output: Path.Combine(_work, run, "boot2docker.iso")),
-            Boot2IsoKit.Stages.Pipeline.BuilderKind.Docker);
+            Boot2IsoKit.Stages.Planning.BuilderKind.Docker);
         var builder = new DockerIsoBuilder(connection) { UseBuildCache = false };
 
         using var firstPlan = await Plan("first");

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Stages.Planning;
 using Boot2IsoKit.Testing.Fixtures;
 
 namespace Boot2IsoKit.Tests.Stages.Pipeline;

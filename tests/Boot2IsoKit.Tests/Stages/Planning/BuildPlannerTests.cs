@@ -1,9 +1,9 @@
 using Boot2IsoKit.Formats.OsRelease;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.InputCache;
 using Boot2IsoKit.Model.Recipes;
-using Boot2IsoKit.Stages.Pipeline;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Planning;
-using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Tests.Support;

@@ -1,6 +1,7 @@
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Inputs.Debian;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
-using Boot2IsoKit.Stages.Remaster;
 using Boot2IsoKit.Testing.Fixtures;
 using Boot2IsoKit.Testing.Tools;
 using Boot2IsoKit.Tests.Support;

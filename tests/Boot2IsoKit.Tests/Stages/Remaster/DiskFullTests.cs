@@ -1,5 +1,6 @@
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Plumbing.Errors;
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Engines;
 using Boot2IsoKit.Testing.Fixtures;

@@ -1,3 +1,4 @@
+using Boot2IsoKit.Plumbing.Logging;
 using Boot2IsoKit.Stages.Pipeline;
 using Boot2IsoKit.Testing.Fixtures;
 

@@ -1,8 +1,7 @@
 using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Model.Rootfs;
-using Boot2IsoKit.Stages.Injection;
 
-namespace Boot2IsoKit.Stages.Remaster;
+namespace Boot2IsoKit.Stages.Injection;
 
 /// <summary>
 /// The base initrd seen as a root filesystem, so the library injector can check what the base already

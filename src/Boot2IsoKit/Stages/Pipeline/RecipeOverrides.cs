@@ -1,9 +1,8 @@
 using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Model.Recipes;
 using Boot2IsoKit.Plumbing.Errors;
-using Boot2IsoKit.Stages.Pipeline;
 
-namespace Boot2IsoKit.Stages.Planning;
+namespace Boot2IsoKit.Stages.Pipeline;
 
 /// <summary>
 /// The command line as overrides of a recipe, applied in this one place: after it, the planner reads

@@ -4,7 +4,7 @@ using Boot2IsoKit.Formats.Iso9660;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Plumbing.Errors;
 
-namespace Boot2IsoKit.Stages.Remaster;
+namespace Boot2IsoKit.Inputs.BaseIsos;
 
 /// <summary>
 /// A boot2docker ISO opened for remastering or inspection: the image, its layout, and what its initrd

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Boot2IsoKit.Stages.Pipeline;
+namespace Boot2IsoKit.Plumbing.Logging;
 
 /// <summary>
 /// Draws progress on standard error: one line rewritten in place on a terminal, a line every ten

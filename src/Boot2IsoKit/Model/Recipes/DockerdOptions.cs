@@ -1,4 +1,4 @@
-namespace Boot2IsoKit.Stages.DaemonSettings;
+namespace Boot2IsoKit.Model.Recipes;
 
 /// <summary>The JSON shape of a daemon.json directive.</summary>
 internal enum DaemonValueKind

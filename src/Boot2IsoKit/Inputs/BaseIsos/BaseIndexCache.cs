@@ -5,7 +5,7 @@ using Boot2IsoKit.Formats.Initramfs;
 using Boot2IsoKit.Plumbing.Errors;
 using Boot2IsoKit.Plumbing.IO;
 
-namespace Boot2IsoKit.Stages.Remaster;
+namespace Boot2IsoKit.Inputs.BaseIsos;
 
 /// <summary>
 /// What decoding a base initrd found (every path's header, symlink targets, the kept file bytes), stored

@@ -1,4 +1,4 @@
-namespace Boot2IsoKit.Stages.Pipeline;
+namespace Boot2IsoKit.Plumbing.Logging;
 
 /// <summary>
 /// Where pipeline stages say what they did. Quiet by default: <see cref="Info"/> is for the few lines a

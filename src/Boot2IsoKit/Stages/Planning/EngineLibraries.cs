@@ -1,8 +1,9 @@
 using Boot2IsoKit.Formats.Elf;
+using Boot2IsoKit.Inputs.Engines;
 using Boot2IsoKit.Model.Rootfs;
 using Boot2IsoKit.Stages.Injection;
 
-namespace Boot2IsoKit.Inputs.Engines;
+namespace Boot2IsoKit.Stages.Planning;
 
 /// <summary>
 /// The shared libraries a dynamically linked engine (Debian's docker.io, a distribution build) needs in

@@ -1,6 +1,6 @@
-using Boot2IsoKit.Stages.MachineCache;
+using Boot2IsoKit.Inputs.BaseIsos;
 
-namespace Boot2IsoKit.Stages.Remaster;
+namespace Boot2IsoKit.Stages.MachineCache;
 
 /// <summary>Reads /etc/os-release from inside an ISO's initrd, for the seed-time check that it is boot2docker.</summary>
 internal sealed class IsoOsReleaseProbe : IOsReleaseProbe

@@ -1,8 +1,7 @@
-using Boot2IsoKit.Inputs.Releases;
 using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Plumbing.Errors;
 
-namespace Boot2IsoKit.Tests.Inputs.Releases;
+namespace Boot2IsoKit.Tests.Model.Layouts;
 
 public sealed class Boot2DockerVersionTests
 {

@@ -1,9 +1,10 @@
 using Boot2IsoKit.Formats.Initramfs;
-using Boot2IsoKit.Stages.Remaster;
+using Boot2IsoKit.Inputs.BaseIsos;
 using Boot2IsoKit.Testing.Fixtures;
+using Boot2IsoKit.Tests.Stages.Remaster;
 using Boot2IsoKit.Tests.Support;
 
-namespace Boot2IsoKit.Tests.Stages.Remaster;
+namespace Boot2IsoKit.Tests.Inputs.BaseIsos;
 
 /// <summary>
 /// The index of a decoded base initrd: a second open of the same base reads it instead of decoding, with

@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Boot2IsoKit.Model.Layouts;
 using Boot2IsoKit.Plumbing.Errors;
 
-namespace Boot2IsoKit.Inputs.Releases;
+namespace Boot2IsoKit.Model.Layouts;
 
 /// <summary>
 /// A boot2docker release version, the one reader of it: a tag or a bare version (<c>v19.03.12</c>, <c>19.03.12</c>,
 /// <c>v18.06.1-ce</c>, <c>v1.12.0-rc4</c>, a fork's <c>v20.10.8-xfs</c>; a missing patch number reads as 0). The numbers
 /// decide the image layout and the ISO script's history; what follows them (<see cref="Suffix"/>) is kept as written.
-/// Engine versions are <see cref="Boot2IsoKit.Inputs.Engines.EngineVersion"/>: boot2docker tags follow the engine's numbers but forks add
+/// Engine versions are <c>EngineVersion</c> (Inputs/Engines): boot2docker tags follow the engine's numbers but forks add
 /// their own suffixes, so the two are read apart.
 /// </summary>
 internal sealed partial class Boot2DockerVersion : IComparable<Boot2DockerVersion>, IEquatable<Boot2DockerVersion>

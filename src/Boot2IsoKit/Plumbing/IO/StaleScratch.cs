@@ -1,6 +1,6 @@
-using Boot2IsoKit.Plumbing.IO;
+using Boot2IsoKit.Plumbing.Logging;
 
-namespace Boot2IsoKit.Stages.Pipeline;
+namespace Boot2IsoKit.Plumbing.IO;
 
 /// <summary>Removes what killed runs left (<see cref="ScratchDirectory.RemoveStale"/>) and says so in one log line.</summary>
 internal static class StaleScratch
