@@ -117,7 +117,7 @@ public sealed class RemasterBadInputTests : IDisposable
         var engine = await Boot2IsoKit.Testing.Engines.TestEngine.CreateAsync(_harness.Path("engine"), TestContext.Current.CancellationToken);
 
         var error = await Assert.ThrowsAsync<Boot2IsoKit.Stages.MachineCache.InvalidVolumeLabelException>(() =>
-            _harness.BuildAsync(Recipe(fixture.IsoPath, engine.TgzPath, "19.03.12-experimental-nightly-20260101")));
+            _harness.BuildAsync(Recipe(fixture.IsoPath, engine.TgzPath, "0.0.0-20260101120000-bc76fbb")));
 
         Assert.Contains("32", error.Message, StringComparison.Ordinal);
         Assert.Contains("docker-machine", error.Message, StringComparison.Ordinal);
