@@ -42,6 +42,41 @@ public sealed partial class EntryPointTests
     }
 
     /// <summary>
+    /// --target=Verify on a machine without QEMU stops before booting anything, saying how to install it on each
+    /// system. Run as its own process: the QEMU setting is read from the environment, which tests in this process
+    /// share with the boot tests running beside them.
+    /// </summary>
+    [Fact]
+    public async Task Verify_without_QEMU_fails_saying_how_to_install_it()
+    {
+        Requires.Tools("bash", "dotnet");
+        var ct = TestContext.Current.CancellationToken;
+        var scratch = Directory.CreateTempSubdirectory("b2ik-noqemu-").FullName;
+        try
+        {
+            var iso = Path.Combine(scratch, "b2d.iso");
+            await File.WriteAllTextAsync(iso, "not booted", ct);
+            var missing = Path.Combine(scratch, "no-such-qemu");
+
+            var result = await ExternalTool.RunAsync(
+                "bash", ["build.sh", "--target=Verify", "--iso=" + iso], RepositoryRoot.Find(), Limit,
+                environment: new Dictionary<string, string> { [Boot2IsoKit.Stages.Verification.QemuLauncher.EnvironmentVariable] = missing },
+                cancellationToken: ct);
+
+            var output = AnsiEscape().Replace(result.StandardOutput + result.StandardError, string.Empty);
+            Assert.NotEqual(0, result.ExitCode);
+            Assert.Contains(missing, output, StringComparison.Ordinal);
+            Assert.Contains("apt-get install qemu-system-x86", output, StringComparison.Ordinal);
+            Assert.Contains("brew install qemu", output, StringComparison.Ordinal);
+            Assert.Contains("Windows", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>
     /// ExperimentalIso always builds recipes/experimental.yml: a --recipe naming another file is refused before
     /// any work, pointing at --target=Iso, instead of being ignored (the user would get an ISO of the wrong recipe).
     /// </summary>
