@@ -19,7 +19,7 @@ public sealed record PipelineArguments
     [
         new("recipe", "PATH", "recipe YAML (default recipes/experimental.yml)", (a, v) => a with { RecipePath = v }),
         new("base-iso", "PATH", "local base ISO instead of the recipe's release", (a, v) => a with { BaseIso = v }),
-        new("engine-version", "X.Y.Z", "engine version to pin instead of the recipe's", (a, v) => a with { EngineVersion = v }),
+        new("engine-version", "X.Y.Z", "engine version to pin instead of the recipe's", (a, v) => a with { EngineVersion = Version("engine-version", v) }),
         new("engine-tgz", "PATH", "local engine tgz (offline)", (a, v) => a with { EngineTgz = v }),
         new("engine-url", "URL", "engine tgz URL instead of the channel's", (a, v) => a with { EngineUrl = AbsoluteUrl("engine-url", v) }),
         new("builder", "native|docker", "native (default) or docker", (a, v) => a with { Builder = Choice("builder", v, ("native", BuilderKind.Native), ("docker", BuilderKind.Docker)) }),
@@ -182,6 +182,12 @@ public sealed record PipelineArguments
 
         throw new InvalidInputException("--" + name, "command line", $"'{word}' is not one of: {string.Join(", ", choices.Select(c => c.Word))}");
     }
+
+    /// <summary>An engine version as download sites spell it, checked by its owner (<see cref="Boot2IsoKit.Inputs.Engines.EngineVersion"/>), as a recipe's is.</summary>
+    private static string Version(string name, string value) =>
+        Boot2IsoKit.Inputs.Engines.EngineVersion.TryParseExact(value, out _)
+            ? value
+            : throw new InvalidInputException("--" + name, "command line", $"'{value}' is not an engine version like 20.10.24, 17.06.0-ce or 1.12.0-rc4");
 
     private static Uri AbsoluteUrl(string name, string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" or "file"

@@ -9,7 +9,7 @@ namespace Boot2IsoKit.Stages.Pipeline;
 /// only the recipe. Paths typed on the command line are made absolute here (relative to where the user
 /// ran build.sh), so they mean the same thing as the recipe's own paths once they are in it.
 /// </summary>
-internal static partial class RecipeOverrides
+internal static class RecipeOverrides
 {
     /// <param name="fromCommandLine">Turns a typed path into an absolute one.</param>
     public static Recipe Apply(Recipe recipe, PipelineArguments arguments, Func<string, string> fromCommandLine)

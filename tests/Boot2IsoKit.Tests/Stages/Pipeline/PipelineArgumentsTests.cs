@@ -35,6 +35,8 @@ public sealed partial class PipelineArgumentsTests
     [InlineData("initrd-compression", "gzip", "xz, lzma")]
     [InlineData("offline", "maybe", "true or false")]
     [InlineData("engine-url", "not a url", "absolute")]
+    [InlineData("engine-version", "20.10", "not an engine version")]
+    [InlineData("engine-version", "v20.10.24", "not an engine version")]
     public void A_bad_value_is_refused_naming_the_argument(string name, string value, string expected)
     {
         var error = Assert.Throws<InvalidInputException>(() => PipelineArguments.Read(new Dictionary<string, string> { [name] = value }));
