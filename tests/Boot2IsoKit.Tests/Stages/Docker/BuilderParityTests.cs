@@ -98,6 +98,23 @@ public sealed class BuilderParityTests : IDisposable
         Assert.Equal(IsoFile(native.Iso, "b2ik/images/01-parity-1.tar"), IsoFile(docker.Iso, "b2ik/images/01-parity-1.tar"));
         Assert.Equal(IsoFile(native.Iso, "b2ik/images/SET"), IsoFile(docker.Iso, "b2ik/images/SET"));
         Assert.Equal(await File.ReadAllBytesAsync(image, ct), IsoFile(native.Iso, "b2ik/images/01-parity-1.tar"));
+
+        // Both builds file the same bill of materials: every file with the same sha256, from the same inputs.
+        var nativeFiles = await BillOfMaterialsFilesAsync(native.Iso, ct);
+        Assert.True(nativeFiles.Count > TouchedPaths.Length, $"only {nativeFiles.Count} files in the native build's bill of materials");
+        Assert.Equal(nativeFiles, await BillOfMaterialsFilesAsync(docker.Iso, ct));
+    }
+
+    /// <summary>Each file of an ISO's SPDX document ("./etc/motd") with its sha256, sorted by name.</summary>
+    private static async Task<List<string>> BillOfMaterialsFilesAsync(string isoPath, CancellationToken ct)
+    {
+        var path = Boot2IsoKit.Stages.BillOfMaterials.BillOfMaterialsWriter.PathFor(isoPath);
+        Assert.True(File.Exists(path), $"no bill of materials beside {isoPath}");
+        using var document = System.Text.Json.JsonDocument.Parse(await File.ReadAllBytesAsync(path, ct));
+        return [.. document.RootElement.GetProperty("files").EnumerateArray()
+            .Select(f => f.GetProperty("fileName").GetString() + " " + f.GetProperty("checksums").EnumerateArray()
+                .Single(c => c.GetProperty("algorithm").GetString() == "SHA256").GetProperty("checksumValue").GetString())
+            .Order(StringComparer.Ordinal)];
     }
 
     private static byte[] IsoFile(string isoPath, string path)
